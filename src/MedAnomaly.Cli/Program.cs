@@ -4,6 +4,5 @@ using MedAnomaly.Cli.Commands;
 // The `medanomaly` command. Each sub-command lives in Commands/ and exposes `static Command Create()`.
 var root = new RootCommand("MedAnomaly: unsupervised anomaly detection in medical images")
 {
-    TrainDemoCommand.Create(),
 };
 return root.Parse(args).Invoke();

@@ -1,0 +1,34 @@
+using System.Diagnostics;
+
+namespace MedAnomaly.Benchmarks;
+
+/// <summary>Runs a peer script with Debian's python3 (which has python3-torch, -sklearn, -nibabel).</summary>
+public static class Peer
+{
+    public const string Python = "/usr/bin/python3";
+
+    /// <summary>Runs `python3 script args`, streams nothing, returns stdout; throws with stderr on failure.</summary>
+    public static string RunPython(string script, params string[] args)
+    {
+        var psi = new ProcessStartInfo(Python) { RedirectStandardOutput = true, RedirectStandardError = true };
+        psi.ArgumentList.Add(script);
+        foreach (var a in args) psi.ArgumentList.Add(a);
+        using var p = Process.Start(psi) ?? throw new InvalidOperationException($"could not start {Python}");
+        var stderr = p.StandardError.ReadToEndAsync();
+        string stdout = p.StandardOutput.ReadToEnd();
+        p.WaitForExit();
+        if (p.ExitCode != 0) throw new InvalidOperationException($"{script} failed ({p.ExitCode}): {stderr.Result}");
+        return stdout;
+    }
+
+    /// <summary>Path of a file in tests/MedAnomaly.Benchmarks/peers, found by walking up from the binary.</summary>
+    public static string Script(string name)
+    {
+        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir != null; dir = dir.Parent)
+        {
+            var candidate = Path.Combine(dir.FullName, "tests", "MedAnomaly.Benchmarks", "peers", name);
+            if (File.Exists(candidate)) return candidate;
+        }
+        throw new FileNotFoundException($"peer script tests/MedAnomaly.Benchmarks/peers/{name} not found above {AppContext.BaseDirectory}");
+    }
+}
