@@ -80,11 +80,13 @@ public sealed partial class Tensor
 
     // ---- in place (return this, as PyTorch does) ----
     public Tensor add_(Tensor other, double alpha = 1) { Status(mat_add_(H, other.H, alpha)); return this; }
-    public Tensor add_(double value) { Status(mat_add_scalar_(H, value)); return this; }
+    public Tensor add_(double value) { var (d, i, k) = S(value); Status(mat_add_scalar_(H, d, i, k)); return this; }
+    public Tensor add_(long value) { var (d, i, k) = S(value); Status(mat_add_scalar_(H, d, i, k)); return this; }
     public Tensor mul_(Tensor other) { Status(mat_mul_(H, other.H)); return this; }
-    public Tensor mul_(double value) { Status(mat_mul_scalar_(H, value)); return this; }
+    public Tensor mul_(double value) { var (d, i, k) = S(value); Status(mat_mul_scalar_(H, d, i, k)); return this; }
+    public Tensor mul_(long value) { var (d, i, k) = S(value); Status(mat_mul_scalar_(H, d, i, k)); return this; }
     public Tensor div_(Tensor other) { Status(mat_div_(H, other.H)); return this; }
-    public Tensor div_(double value) { Status(mat_div_scalar_(H, value)); return this; }
+    public Tensor div_(double value) { var (d, i, k) = S(value); Status(mat_div_scalar_(H, d, i, k)); return this; }
     public Tensor addcmul_(Tensor t1, Tensor t2, double value = 1) { Status(mat_addcmul_(H, t1.H, t2.H, value)); return this; }
     public Tensor addcdiv_(Tensor t1, Tensor t2, double value = 1) { Status(mat_addcdiv_(H, t1.H, t2.H, value)); return this; }
     public Tensor lerp_(Tensor end, double weight) { Status(mat_lerp_scalar_(H, end.H, weight)); return this; }

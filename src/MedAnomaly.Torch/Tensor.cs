@@ -129,6 +129,8 @@ public sealed partial class Tensor : IDisposable
     public Tensor contiguous() => Wrap(mat_contiguous(H));
     /// <summary>A second handle to the same tensor (same storage and autograd identity).</summary>
     public Tensor alias() => Wrap(mat_alias(H));
+    /// <summary>Replaces this tensor's data, keeping the object (PyTorch's <c>t.data = other</c>).</summary>
+    public void set_data(Tensor data) => Status(mat_set_data(H, data.H));
 
     // ---- values ----
     /// <summary>The single value of a one-element tensor.</summary>

@@ -84,11 +84,11 @@ MAT_API TH mat_lerp(TH a, TH end, TH weight) { MAT_TENSOR(at::lerp(*a, *end, *we
 
 // ---- in-place (optimisers, initialisation; run under no_grad by the caller) ----
 MAT_API int32_t mat_add_(TH a, TH b, double alpha) { MAT_STATUS(a->add_(*b, alpha)) }
-MAT_API int32_t mat_add_scalar_(TH a, double v) { MAT_STATUS(a->add_(v)) }
+MAT_API int32_t mat_add_scalar_(TH a, double d, int64_t i, int32_t k) { MAT_STATUS(a->add_(mat_scalar(d, i, k))) }
 MAT_API int32_t mat_mul_(TH a, TH b) { MAT_STATUS(a->mul_(*b)) }
-MAT_API int32_t mat_mul_scalar_(TH a, double v) { MAT_STATUS(a->mul_(v)) }
+MAT_API int32_t mat_mul_scalar_(TH a, double d, int64_t i, int32_t k) { MAT_STATUS(a->mul_(mat_scalar(d, i, k))) }
 MAT_API int32_t mat_div_(TH a, TH b) { MAT_STATUS(a->div_(*b)) }
-MAT_API int32_t mat_div_scalar_(TH a, double v) { MAT_STATUS(a->div_(v)) }
+MAT_API int32_t mat_div_scalar_(TH a, double d, int64_t i, int32_t k) { MAT_STATUS(a->div_(mat_scalar(d, i, k))) }
 MAT_API int32_t mat_addcmul_(TH a, TH t1, TH t2, double value) { MAT_STATUS(a->addcmul_(*t1, *t2, value)) }
 MAT_API int32_t mat_addcdiv_(TH a, TH t1, TH t2, double value) { MAT_STATUS(a->addcdiv_(*t1, *t2, value)) }
 MAT_API int32_t mat_lerp_scalar_(TH a, TH end, double weight) { MAT_STATUS(a->lerp_(*end, weight)) }

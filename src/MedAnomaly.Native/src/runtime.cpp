@@ -40,3 +40,7 @@ MAT_API void mat_cuda_synchronize() {
 
 MAT_API int32_t mat_version_major() { return TORCH_VERSION_MAJOR; }
 MAT_API int32_t mat_version_minor() { return TORCH_VERSION_MINOR; }
+
+// Replaces the data of `t` with `data` (PyTorch's `param.data = ...`), keeping the same tensor object:
+// modules move parameters between devices and dtypes this way without replacing their fields.
+MAT_API int32_t mat_set_data(TH t, TH data) { MAT_STATUS(t->set_data(*data)) }

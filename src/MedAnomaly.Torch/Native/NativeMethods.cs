@@ -142,11 +142,11 @@ internal static class NativeMethods
 
     // in-place
     [DllImport(Lib)] internal static extern int mat_add_(TH a, TH b, double alpha);
-    [DllImport(Lib)] internal static extern int mat_add_scalar_(TH a, double v);
+    [DllImport(Lib)] internal static extern int mat_add_scalar_(TH a, double d, long i, int kind);
     [DllImport(Lib)] internal static extern int mat_mul_(TH a, TH b);
-    [DllImport(Lib)] internal static extern int mat_mul_scalar_(TH a, double v);
+    [DllImport(Lib)] internal static extern int mat_mul_scalar_(TH a, double d, long i, int kind);
     [DllImport(Lib)] internal static extern int mat_div_(TH a, TH b);
-    [DllImport(Lib)] internal static extern int mat_div_scalar_(TH a, double v);
+    [DllImport(Lib)] internal static extern int mat_div_scalar_(TH a, double d, long i, int kind);
     [DllImport(Lib)] internal static extern int mat_addcmul_(TH a, TH t1, TH t2, double value);
     [DllImport(Lib)] internal static extern int mat_addcdiv_(TH a, TH t1, TH t2, double value);
     [DllImport(Lib)] internal static extern int mat_lerp_scalar_(TH a, TH end, double weight);
@@ -230,6 +230,7 @@ internal static class NativeMethods
     [DllImport(Lib)] internal static extern int mat_cuda_is_available();
     [DllImport(Lib)] internal static extern int mat_cuda_device_count();
     [DllImport(Lib)] internal static extern void mat_cuda_synchronize();
+    [DllImport(Lib)] internal static extern int mat_set_data(TH t, TH data);
     [DllImport(Lib)] internal static extern int mat_version_major();
     [DllImport(Lib)] internal static extern int mat_version_minor();
 }

@@ -1,0 +1,22 @@
+using MedAnomaly.Torch;
+
+namespace MedAnomaly.Networks;
+
+/// <summary>
+/// Sinusoidal timestep embedding (Vaswani et al. 2017, §3.5; used by Ho et al. 2020's DDPM UNet):
+/// emb[i] = sin(t·ω_i) for i &lt; d/2 and cos(t·ω_i) after, ω_i = 10000^(−i/(d/2)).
+/// </summary>
+public static class TimestepEmbedding
+{
+    /// <param name="timesteps">[N] integer or float timesteps.</param>
+    /// <returns>[N, dim] float32.</returns>
+    public static Tensor Sinusoidal(Tensor timesteps, long dim)
+    {
+        if (dim % 2 != 0) throw new ArgumentException($"embedding dimension must be even, got {dim}");
+        using var scope = torch.NewDisposeScope();
+        long half = dim / 2;
+        var exponent = torch.arange(0, half, dtype: ScalarType.Float32, device: timesteps.device) * (-Math.Log(10000.0) / half);
+        var angles = timesteps.to(ScalarType.Float32).unsqueeze(1) * exponent.exp().unsqueeze(0);
+        return scope.MoveToOuter(torch.cat([angles.sin(), angles.cos()], dim: 1));
+    }
+}

@@ -1,0 +1,224 @@
+using MedAnomaly.Torch;
+using MedAnomaly.Torch.Modules;
+using F = MedAnomaly.Torch.torch.nn.functional;
+
+namespace MedAnomaly.Networks;
+
+/// <summary>
+/// Configuration of <see cref="UNet2d"/>. Defaults give the small reference UNet of the benchmarks
+/// (base 32 channels, two down/up levels, attention at the lowest). DISYRE uses
+/// Channels = [32, 64, 96, 128, 256, 256], LayersPerBlock = 2, attention at the deepest levels.
+/// </summary>
+public sealed record UNet2dConfig
+{
+    public int InChannels { get; init; } = 1;
+    public int OutChannels { get; init; } = 1;
+    /// <summary>Channels per resolution level; level i works at H/2^i.</summary>
+    public int[] Channels { get; init; } = [32, 64, 128];
+    public int LayersPerBlock { get; init; } = 1;
+    /// <summary>Levels (indices into Channels) with self-attention after each residual block.</summary>
+    public int[] AttentionLevels { get; init; } = [2];
+    public int GroupNormGroups { get; init; } = 8;
+    public int AttentionHeads { get; init; } = 1;
+    public double Dropout { get; init; } = 0;
+    /// <summary>Whether the network is conditioned on a timestep (diffusion) or not (autoencoders, DAE).</summary>
+    public bool TimeConditioned { get; init; } = true;
+}
+
+/// <summary>
+/// A diffusion UNet in the style of Ho et al. 2020 (DDPM, appendix B) / Nichol &amp; Dhariwal 2021:
+/// residual blocks with GroupNorm + SiLU and an additive timestep embedding, self-attention at low
+/// resolution, strided-conv downsampling, nearest-neighbour upsampling + conv, skip connections.
+/// forward(x [N,Cin,H,W], t [N]) → [N,Cout,H,W]; H and W divisible by 2^(levels−1).
+/// </summary>
+public sealed class UNet2d : Module
+{
+    public UNet2dConfig Config { get; }
+    readonly Sequential? timeMlp;
+    readonly Conv2d convIn;
+    readonly ModuleList<Module> down;
+    readonly ResidualBlock mid1, mid2;
+    readonly SelfAttention midAttention;
+    readonly ModuleList<Module> up;
+    readonly GroupNorm normOut;
+    readonly Conv2d convOut;
+    readonly int levels;
+    readonly long timeDim;
+
+    public UNet2d(UNet2dConfig? config = null)
+    {
+        Config = config ?? new UNet2dConfig();
+        var ch = Config.Channels;
+        levels = ch.Length;
+        int g = Config.GroupNormGroups;
+        timeDim = Config.TimeConditioned ? ch[0] * 4 : 0;
+        if (Config.TimeConditioned)
+            timeMlp = register_module("time_mlp", torch.nn.Sequential(
+                torch.nn.Linear(ch[0], timeDim), torch.nn.SiLU(), torch.nn.Linear(timeDim, timeDim)));
+        convIn = register_module("conv_in", torch.nn.Conv2d(Config.InChannels, ch[0], 3, padding: 1));
+
+        // Encoder: per level LayersPerBlock residual blocks (+ attention), then a strided conv.
+        down = register_module("down", new ModuleList<Module>());
+        var skipChannels = new List<int> { ch[0] };
+        int current = ch[0];
+        for (int level = 0; level < levels; level++)
+        {
+            for (int i = 0; i < Config.LayersPerBlock; i++)
+            {
+                down.append(new ResidualBlock(current, ch[level], timeDim, g, Config.Dropout));
+                current = ch[level];
+                if (Config.AttentionLevels.Contains(level)) down.append(new SelfAttention(current, g, Config.AttentionHeads));
+                skipChannels.Add(current);
+            }
+            if (level < levels - 1)
+            {
+                down.append(new Downsample(current));
+                skipChannels.Add(current);
+            }
+        }
+
+        mid1 = register_module("mid_block1", new ResidualBlock(current, current, timeDim, g, Config.Dropout));
+        midAttention = register_module("mid_attn", new SelfAttention(current, g, Config.AttentionHeads));
+        mid2 = register_module("mid_block2", new ResidualBlock(current, current, timeDim, g, Config.Dropout));
+
+        // Decoder: per level LayersPerBlock + 1 residual blocks, each taking one skip, then upsampling.
+        up = register_module("up", new ModuleList<Module>());
+        for (int level = levels - 1; level >= 0; level--)
+        {
+            for (int i = 0; i < Config.LayersPerBlock + 1; i++)
+            {
+                int skip = skipChannels[^1];
+                skipChannels.RemoveAt(skipChannels.Count - 1);
+                up.append(new ResidualBlock(current + skip, ch[level], timeDim, g, Config.Dropout));
+                current = ch[level];
+                if (Config.AttentionLevels.Contains(level)) up.append(new SelfAttention(current, g, Config.AttentionHeads));
+            }
+            if (level > 0) up.append(new Upsample(current));
+        }
+
+        normOut = register_module("norm_out", torch.nn.GroupNorm(g, current));
+        convOut = register_module("conv_out", torch.nn.Conv2d(current, Config.OutChannels, 3, padding: 1));
+    }
+
+    /// <param name="x">[N, InChannels, H, W].</param>
+    /// <param name="t">[N] timesteps (ignored / may be null when not time-conditioned).</param>
+    public Tensor forward(Tensor x, Tensor? t)
+    {
+        int factor = 1 << (levels - 1);
+        if (x.ndim != 4 || x.size(1) != Config.InChannels || x.size(2) % factor != 0 || x.size(3) % factor != 0)
+            throw new ArgumentException($"UNet2d expects [N,{Config.InChannels},H,W] with H and W divisible by {factor}, got [{string.Join(", ", x.shape)}]");
+        using var scope = torch.NewDisposeScope();
+        Tensor? emb = null;
+        if (timeMlp != null)
+        {
+            if (t is null) throw new ArgumentException("this UNet2d is time-conditioned: pass timesteps t [N]");
+            emb = timeMlp.forward(TimestepEmbedding.Sinusoidal(t, Config.Channels[0]));
+        }
+
+        var h = convIn.forward(x);
+        var skips = new Stack<Tensor>();
+        skips.Push(h);
+        foreach (var layer in down)
+        {
+            h = Apply(layer, h, emb, null);
+            if (layer is not SelfAttention) skips.Push(h);
+            else { skips.Pop(); skips.Push(h); }
+        }
+        h = mid2.forward(midAttention.forward(mid1.forward(h, emb)), emb);
+        foreach (var layer in up)
+            h = Apply(layer, h, emb, layer is ResidualBlock ? skips.Pop() : null);
+        h = convOut.forward(F.silu(normOut.forward(h)));
+        return scope.MoveToOuter(h);
+    }
+
+    static Tensor Apply(Module layer, Tensor h, Tensor? emb, Tensor? skip) => layer switch
+    {
+        ResidualBlock block => block.forward(skip is null ? h : torch.cat([h, skip], dim: 1), emb),
+        SelfAttention attention => attention.forward(h),
+        Module<Tensor, Tensor> resample => resample.forward(h),
+        _ => throw new InvalidOperationException($"unexpected layer {layer.GetType().Name}"),
+    };
+}
+
+/// <summary>GN → SiLU → conv3 → (+ time embedding) → GN → SiLU → dropout → conv3, plus a (1×1) skip.</summary>
+public sealed class ResidualBlock : Module
+{
+    readonly GroupNorm norm1, norm2;
+    readonly Conv2d conv1, conv2;
+    readonly Linear? timeProjection;
+    readonly Conv2d? skip;
+    readonly double dropout;
+
+    public ResidualBlock(int inChannels, int outChannels, long timeDim, int groups, double dropout)
+    {
+        norm1 = register_module("norm1", torch.nn.GroupNorm(groups, inChannels));
+        conv1 = register_module("conv1", torch.nn.Conv2d(inChannels, outChannels, 3, padding: 1));
+        if (timeDim > 0) timeProjection = register_module("time_proj", torch.nn.Linear(timeDim, outChannels));
+        norm2 = register_module("norm2", torch.nn.GroupNorm(groups, outChannels));
+        conv2 = register_module("conv2", torch.nn.Conv2d(outChannels, outChannels, 3, padding: 1));
+        if (inChannels != outChannels) skip = register_module("skip", torch.nn.Conv2d(inChannels, outChannels, 1));
+        this.dropout = dropout;
+    }
+
+    public Tensor forward(Tensor x, Tensor? emb)
+    {
+        using var scope = torch.NewDisposeScope();
+        var h = conv1.forward(F.silu(norm1.forward(x)));
+        if (timeProjection != null && emb != null)
+            h = h + timeProjection.forward(F.silu(emb)).unsqueeze(-1).unsqueeze(-1);
+        h = F.silu(norm2.forward(h));
+        if (dropout > 0) h = F.dropout(h, dropout, training);
+        h = conv2.forward(h);
+        var result = h + (skip?.forward(x) ?? x);
+        return scope.MoveToOuter(result);
+    }
+}
+
+/// <summary>Multi-head self-attention over the H·W positions with a residual connection.</summary>
+public sealed class SelfAttention : Module
+{
+    readonly GroupNorm norm;
+    readonly Conv2d qkv, projection;
+    readonly int heads;
+
+    public SelfAttention(int channels, int groups, int heads)
+    {
+        if (channels % heads != 0) throw new ArgumentException($"{channels} channels cannot be split into {heads} heads");
+        norm = register_module("norm", torch.nn.GroupNorm(groups, channels));
+        qkv = register_module("qkv", torch.nn.Conv2d(channels, channels * 3, 1));
+        projection = register_module("proj", torch.nn.Conv2d(channels, channels, 1));
+        this.heads = heads;
+    }
+
+    public Tensor forward(Tensor x)
+    {
+        using var scope = torch.NewDisposeScope();
+        long n = x.size(0), c = x.size(1), h = x.size(2), w = x.size(3);
+        // [N, 3C, H, W] → 3 × [N, heads, HW, C/heads]
+        var parts = qkv.forward(norm.forward(x)).reshape(n, 3, heads, c / heads, h * w).permute(1, 0, 2, 4, 3);
+        var attended = F.scaled_dot_product_attention(parts[0], parts[1], parts[2]);
+        var merged = attended.permute(0, 1, 3, 2).reshape(n, c, h, w);
+        return scope.MoveToOuter(x + projection.forward(merged));
+    }
+}
+
+/// <summary>Halves H and W with a stride-2 3×3 convolution.</summary>
+public sealed class Downsample : Module<Tensor, Tensor>
+{
+    readonly Conv2d conv;
+    public Downsample(int channels) => conv = register_module("conv", torch.nn.Conv2d(channels, channels, 3, stride: 2, padding: 1));
+    public override Tensor forward(Tensor x) => conv.forward(x);
+}
+
+/// <summary>Doubles H and W: nearest-neighbour upsampling then a 3×3 convolution.</summary>
+public sealed class Upsample : Module<Tensor, Tensor>
+{
+    readonly Conv2d conv;
+    public Upsample(int channels) => conv = register_module("conv", torch.nn.Conv2d(channels, channels, 3, padding: 1));
+    public override Tensor forward(Tensor x)
+    {
+        using var scope = torch.NewDisposeScope();
+        var upsampled = F.interpolate(x, scale_factor: 2, mode: F.InterpolateMode.Nearest);
+        return scope.MoveToOuter(conv.forward(upsampled));
+    }
+}

@@ -1,0 +1,190 @@
+"""PyTorch twin of src/MedAnomaly/Networks/UNet2d.cs (same layers, order, names and initialisation).
+
+Used as the peer of the UNet training benchmark (`unet`) and to compute the golden values of
+tests/MedAnomaly.Tests/Networks/UNet2dTests.cs. With torch.manual_seed(s) before construction, the
+parameters equal those of `new UNet2d(config)` after `torch.manual_seed(s)` in C#.
+
+usage: python3 unet_torch.py bench --steps N --warmup W --threads T   (prints JSON with step times)
+"""
+import argparse, json, math, resource, sys, time
+import torch
+import torch.nn as nn
+import torch.nn.functional as F
+
+
+def sinusoidal(t, dim):
+    half = dim // 2
+    exponent = torch.arange(0, half, dtype=torch.float32) * (-math.log(10000.0) / half)
+    angles = t.float().unsqueeze(1) * exponent.exp().unsqueeze(0)
+    return torch.cat([angles.sin(), angles.cos()], dim=1)
+
+
+class ResidualBlock(nn.Module):
+    def __init__(self, cin, cout, tdim, groups, dropout):
+        super().__init__()
+        self.norm1 = nn.GroupNorm(groups, cin)
+        self.conv1 = nn.Conv2d(cin, cout, 3, padding=1)
+        if tdim > 0:
+            self.time_proj = nn.Linear(tdim, cout)
+        self.norm2 = nn.GroupNorm(groups, cout)
+        self.conv2 = nn.Conv2d(cout, cout, 3, padding=1)
+        if cin != cout:
+            self.skip = nn.Conv2d(cin, cout, 1)
+        self.dropout = dropout
+
+    def forward(self, x, emb):
+        h = self.conv1(F.silu(self.norm1(x)))
+        if hasattr(self, "time_proj") and emb is not None:
+            h = h + self.time_proj(F.silu(emb))[:, :, None, None]
+        h = F.silu(self.norm2(h))
+        if self.dropout > 0:
+            h = F.dropout(h, self.dropout, self.training)
+        h = self.conv2(h)
+        return h + (self.skip(x) if hasattr(self, "skip") else x)
+
+
+def attention(q, k, v):
+    # softmax(Q K^T / sqrt(d)) V — the composition libtorch 1.13 uses (no fused kernel there).
+    scores = torch.matmul(q, k.transpose(-2, -1)) * (1.0 / math.sqrt(q.size(-1)))
+    return torch.matmul(torch.softmax(scores, -1), v)
+
+
+class SelfAttention(nn.Module):
+    def __init__(self, channels, groups, heads):
+        super().__init__()
+        self.norm = nn.GroupNorm(groups, channels)
+        self.qkv = nn.Conv2d(channels, channels * 3, 1)
+        self.proj = nn.Conv2d(channels, channels, 1)
+        self.heads = heads
+
+    def forward(self, x):
+        n, c, h, w = x.shape
+        parts = self.qkv(self.norm(x)).reshape(n, 3, self.heads, c // self.heads, h * w).permute(1, 0, 2, 4, 3)
+        out = attention(parts[0], parts[1], parts[2])
+        return x + self.proj(out.permute(0, 1, 3, 2).reshape(n, c, h, w))
+
+
+class Downsample(nn.Module):
+    def __init__(self, c):
+        super().__init__()
+        self.conv = nn.Conv2d(c, c, 3, stride=2, padding=1)
+
+    def forward(self, x):
+        return self.conv(x)
+
+
+class Upsample(nn.Module):
+    def __init__(self, c):
+        super().__init__()
+        self.conv = nn.Conv2d(c, c, 3, padding=1)
+
+    def forward(self, x):
+        return self.conv(F.interpolate(x, scale_factor=2, mode="nearest"))
+
+
+class UNet2d(nn.Module):
+    def __init__(self, cin=1, cout=1, channels=(32, 64, 128), layers=1, attn=(2,), groups=8, heads=1, dropout=0.0,
+                 time_conditioned=True):
+        super().__init__()
+        ch = channels
+        self.levels = len(ch)
+        self.tdim = ch[0] * 4 if time_conditioned else 0
+        self.ch0 = ch[0]
+        if time_conditioned:
+            self.time_mlp = nn.Sequential(nn.Linear(ch[0], self.tdim), nn.SiLU(), nn.Linear(self.tdim, self.tdim))
+        self.conv_in = nn.Conv2d(cin, ch[0], 3, padding=1)
+        self.down = nn.ModuleList()
+        skips = [ch[0]]
+        cur = ch[0]
+        for level in range(self.levels):
+            for _ in range(layers):
+                self.down.append(ResidualBlock(cur, ch[level], self.tdim, groups, dropout))
+                cur = ch[level]
+                if level in attn:
+                    self.down.append(SelfAttention(cur, groups, heads))
+                skips.append(cur)
+            if level < self.levels - 1:
+                self.down.append(Downsample(cur))
+                skips.append(cur)
+        self.mid_block1 = ResidualBlock(cur, cur, self.tdim, groups, dropout)
+        self.mid_attn = SelfAttention(cur, groups, heads)
+        self.mid_block2 = ResidualBlock(cur, cur, self.tdim, groups, dropout)
+        self.up = nn.ModuleList()
+        for level in reversed(range(self.levels)):
+            for _ in range(layers + 1):
+                skip = skips.pop()
+                self.up.append(ResidualBlock(cur + skip, ch[level], self.tdim, groups, dropout))
+                cur = ch[level]
+                if level in attn:
+                    self.up.append(SelfAttention(cur, groups, heads))
+            if level > 0:
+                self.up.append(Upsample(cur))
+        self.norm_out = nn.GroupNorm(groups, cur)
+        self.conv_out = nn.Conv2d(cur, cout, 3, padding=1)
+
+    def forward(self, x, t):
+        emb = self.time_mlp(sinusoidal(t, self.ch0)) if self.tdim > 0 else None
+        h = self.conv_in(x)
+        skips = [h]
+        for layer in self.down:
+            if isinstance(layer, ResidualBlock):
+                h = layer(h, emb)
+                skips.append(h)
+            elif isinstance(layer, SelfAttention):
+                h = layer(h)
+                skips[-1] = h
+            else:
+                h = layer(h)
+                skips.append(h)
+        h = self.mid_block2(self.mid_attn(self.mid_block1(h, emb)), emb)
+        for layer in self.up:
+            if isinstance(layer, ResidualBlock):
+                h = layer(torch.cat([h, skips.pop()], dim=1), emb)
+            else:
+                h = layer(h)
+        return self.conv_out(F.silu(self.norm_out(h)))
+
+
+def rss_mb():
+    with open("/proc/self/status") as f:
+        for line in f:
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) / 1024.0
+    return float("nan")
+
+
+def bench(args):
+    torch.set_num_threads(args.threads)
+    torch.manual_seed(0)
+    model = UNet2d()
+    opt = torch.optim.AdamW(model.parameters(), lr=1e-4, betas=(0.9, 0.999), weight_decay=0.0)
+    gen = torch.Generator().manual_seed(1)
+    x0 = torch.rand(args.batch, 1, 64, 64, generator=gen)
+    t = torch.randint(0, 1000, (args.batch,), generator=gen)
+    noise = torch.randn(args.batch, 1, 64, 64, generator=gen)
+    times, losses = [], []
+    for step in range(args.warmup + args.steps):
+        start = time.perf_counter()
+        opt.zero_grad(set_to_none=True)
+        loss = F.mse_loss(model(x0 + noise, t), noise)
+        loss.backward()
+        opt.step()
+        elapsed = time.perf_counter() - start
+        if step >= args.warmup:
+            times.append(elapsed)
+        losses.append(loss.item())
+    times.sort()
+    print(json.dumps({"median_ms": 1000 * times[len(times) // 2], "threads": torch.get_num_threads(),
+                      "first_loss": losses[0], "last_loss": losses[-1], "rss_mb": rss_mb(),
+                      "parameters": sum(p.numel() for p in model.parameters())}))
+
+
+if __name__ == "__main__":
+    p = argparse.ArgumentParser()
+    p.add_argument("mode", choices=["bench"])
+    p.add_argument("--steps", type=int, default=30)
+    p.add_argument("--warmup", type=int, default=5)
+    p.add_argument("--threads", type=int, default=2)
+    p.add_argument("--batch", type=int, default=16)
+    a = p.parse_args()
+    bench(a)
