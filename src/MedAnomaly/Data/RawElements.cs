@@ -79,10 +79,52 @@ internal static class RawElements
             throw new InvalidDataException($"{what}: {count} bytes is not a readable size");
         if (stream.CanSeek && stream.Length - stream.Position < count)
             throw new InvalidDataException($"{what}: expected {count} bytes but only {stream.Length - stream.Position} remain (truncated file?)");
+        if (!stream.CanSeek && count > ChunkSize) return ReadInChunks(stream, count, what);
         var buffer = new byte[count];
         int read = stream.ReadAtLeast(buffer, buffer.Length, throwOnEndOfStream: false);
         if (read < count) throw new InvalidDataException($"{what}: expected {count} bytes but the file ends after {read} (truncated file?)");
         return buffer;
+    }
+
+    private const int ChunkSize = 1 << 20;
+
+    /// <summary>For streams of unknown length (gzip): memory grows with the bytes actually present, so a corrupt
+    /// header claiming gigabytes fails at the end of the data instead of allocating first.</summary>
+    private static byte[] ReadInChunks(Stream stream, long count, string what)
+    {
+        var chunks = new List<byte[]>();
+        long total = 0;
+        while (total < count)
+        {
+            var chunk = new byte[Math.Min(ChunkSize, count - total)];
+            int read = stream.ReadAtLeast(chunk, chunk.Length, throwOnEndOfStream: false);
+            total += read;
+            if (read < chunk.Length) throw new InvalidDataException($"{what}: expected {count} bytes but the data ends after {total} (truncated file?)");
+            chunks.Add(chunk);
+        }
+        var buffer = new byte[count];
+        long at = 0;
+        foreach (var chunk in chunks) { chunk.CopyTo(buffer, at); at += chunk.Length; }
+        return buffer;
+    }
+
+    /// <summary>Skips <paramref name="count"/> bytes of a stream (seeking when possible).</summary>
+    public static void Skip(Stream stream, long count, string what)
+    {
+        if (count <= 0) return;
+        if (stream.CanSeek)
+        {
+            if (stream.Length - stream.Position < count) throw new InvalidDataException($"{what}: offset lies beyond the end of the file");
+            stream.Seek(count, SeekOrigin.Current);
+            return;
+        }
+        var scratch = new byte[Math.Min(count, 81920)];
+        while (count > 0)
+        {
+            int read = stream.Read(scratch, 0, (int)Math.Min(scratch.Length, count));
+            if (read == 0) throw new InvalidDataException($"{what}: offset lies beyond the end of the data");
+            count -= read;
+        }
     }
 
     /// <summary>Copies a non-seekable stream (e.g. gzip) into memory, refusing more than <paramref name="maxBytes"/>.</summary>
