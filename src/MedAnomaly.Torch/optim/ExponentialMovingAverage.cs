@@ -14,7 +14,7 @@ public sealed class ExponentialMovingAverage : IDisposable
 {
     readonly List<Tensor> parameters;
     readonly List<string> names;
-    readonly List<Tensor> shadow = new();
+    readonly List<Tensor> shadow;
     List<Tensor>? stored;
 
     /// <param name="parameters">the live parameters (not owned), in a fixed order</param>
@@ -34,8 +34,7 @@ public sealed class ExponentialMovingAverage : IDisposable
         parameters = list.Select(x => x.param).ToList();
         Decay = decay;
         NumUpdates = useNumUpdates ? 0 : null;
-        using var noGrad = torch.no_grad();
-        foreach (var p in parameters) shadow.Add(p.detach().clone().DetachFromDisposeScope());
+        shadow = Copies(parameters);
     }
 
     public double Decay { get; }
@@ -69,8 +68,15 @@ public sealed class ExponentialMovingAverage : IDisposable
     public void Store()
     {
         DisposeStored();
+        stored = Copies(parameters);
+    }
+
+    /// <summary>Detached clones owned by the caller (the intermediate views are freed by the scope).</summary>
+    static List<Tensor> Copies(List<Tensor> tensors)
+    {
+        using var scope = torch.NewDisposeScope();
         using var noGrad = torch.no_grad();
-        stored = parameters.Select(p => p.detach().clone().DetachFromDisposeScope()).ToList();
+        return tensors.Select(p => p.detach().clone().DetachFromDisposeScope()).ToList();
     }
 
     /// <summary>Puts back the parameters saved by <see cref="Store"/>.</summary>
