@@ -6,13 +6,18 @@
 char* mat_strdup(const std::string& s);
 
 namespace {
-at::TensorOptions options(int32_t dtype, int32_t device_type, int32_t device_index, bool requires_grad) {
+// at:: factories ignore TensorOptions::requires_grad (only torch:: ones honour it), so callers pass the
+// flag to leaf() instead.
+at::TensorOptions options(int32_t dtype, int32_t device_type, int32_t device_index, bool /*requires_grad*/) {
   auto device = at::Device(static_cast<at::DeviceType>(device_type),
                            static_cast<c10::DeviceIndex>(device_index));
-  return at::TensorOptions()
-      .dtype(static_cast<at::ScalarType>(dtype))
-      .device(device)
-      .requires_grad(requires_grad);
+  return at::TensorOptions().dtype(static_cast<at::ScalarType>(dtype)).device(device);
+}
+
+// A new leaf tensor, with requires_grad set when asked.
+TH leaf(at::Tensor t, int32_t requires_grad) {
+  if (requires_grad) t.requires_grad_(true);
+  return mat_wrap(std::move(t));
 }
 
 // Random tensors are drawn on the CPU when a generator is given, then moved: the same seed gives the
@@ -57,33 +62,33 @@ MAT_API int64_t mat_element_size(TH t) { return static_cast<int64_t>(t->element_
 
 // ---- creation ----
 MAT_API TH mat_empty(const int64_t* shape, int32_t ndim, int32_t dtype, int32_t dev, int32_t idx, int32_t rg) {
-  MAT_TENSOR(at::empty(mat_dims(shape, ndim), options(dtype, dev, idx, rg)))
+  MAT_TRY return leaf(at::empty(mat_dims(shape, ndim), options(dtype, dev, idx, rg)), rg); MAT_CATCH(nullptr)
 }
 MAT_API TH mat_zeros(const int64_t* shape, int32_t ndim, int32_t dtype, int32_t dev, int32_t idx, int32_t rg) {
-  MAT_TENSOR(at::zeros(mat_dims(shape, ndim), options(dtype, dev, idx, rg)))
+  MAT_TRY return leaf(at::zeros(mat_dims(shape, ndim), options(dtype, dev, idx, rg)), rg); MAT_CATCH(nullptr)
 }
 MAT_API TH mat_ones(const int64_t* shape, int32_t ndim, int32_t dtype, int32_t dev, int32_t idx, int32_t rg) {
-  MAT_TENSOR(at::ones(mat_dims(shape, ndim), options(dtype, dev, idx, rg)))
+  MAT_TRY return leaf(at::ones(mat_dims(shape, ndim), options(dtype, dev, idx, rg)), rg); MAT_CATCH(nullptr)
 }
 MAT_API TH mat_full(const int64_t* shape, int32_t ndim, double d, int64_t i, int32_t integral, int32_t dtype,
                     int32_t dev, int32_t idx, int32_t rg) {
-  MAT_TENSOR(at::full(mat_dims(shape, ndim), mat_scalar(d, i, integral), options(dtype, dev, idx, rg)))
+  MAT_TRY return leaf(at::full(mat_dims(shape, ndim), mat_scalar(d, i, integral), options(dtype, dev, idx, rg)), rg); MAT_CATCH(nullptr)
 }
 MAT_API TH mat_arange(double start, double end, double step, int32_t dtype, int32_t dev, int32_t idx, int32_t rg) {
-  MAT_TENSOR(at::arange(start, end, step, options(dtype, dev, idx, rg)))
+  MAT_TRY return leaf(at::arange(start, end, step, options(dtype, dev, idx, rg)), rg); MAT_CATCH(nullptr)
 }
 MAT_API TH mat_linspace(double start, double end, int64_t steps, int32_t dtype, int32_t dev, int32_t idx, int32_t rg) {
-  MAT_TENSOR(at::linspace(start, end, steps, options(dtype, dev, idx, rg)))
+  MAT_TRY return leaf(at::linspace(start, end, steps, options(dtype, dev, idx, rg)), rg); MAT_CATCH(nullptr)
 }
 MAT_API TH mat_rand(const int64_t* shape, int32_t ndim, GH g, int32_t dtype, int32_t dev, int32_t idx, int32_t rg) {
   MAT_TRY
-  if (!g) return mat_wrap(at::rand(mat_dims(shape, ndim), options(dtype, dev, idx, rg)));
+  if (!g) return leaf(at::rand(mat_dims(shape, ndim), options(dtype, dev, idx, rg)), rg);
   return mat_wrap(to_device(at::rand(mat_dims(shape, ndim), *g, options(dtype, 0, -1, false)), dev, idx, rg));
   MAT_CATCH(nullptr)
 }
 MAT_API TH mat_randn(const int64_t* shape, int32_t ndim, GH g, int32_t dtype, int32_t dev, int32_t idx, int32_t rg) {
   MAT_TRY
-  if (!g) return mat_wrap(at::randn(mat_dims(shape, ndim), options(dtype, dev, idx, rg)));
+  if (!g) return leaf(at::randn(mat_dims(shape, ndim), options(dtype, dev, idx, rg)), rg);
   return mat_wrap(to_device(at::randn(mat_dims(shape, ndim), *g, options(dtype, 0, -1, false)), dev, idx, rg));
   MAT_CATCH(nullptr)
 }

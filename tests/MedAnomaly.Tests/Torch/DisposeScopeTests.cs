@@ -9,7 +9,7 @@ public class DisposeScopeTests
     [Fact]
     public void ScopeFreesTemporariesAndKeepsMovedResults()
     {
-        long before = torch.LiveTensorCount;
+        long before = GlobalTorchStateCollection.SettledCount();
         Tensor kept;
         using (var scope = torch.NewDisposeScope())
         {
@@ -26,8 +26,7 @@ public class DisposeScopeTests
     [Fact]
     public void FiveHundredTrainingStepsLeakNothing()
     {
-        GC.Collect(); GC.WaitForPendingFinalizers();
-        long before = torch.LiveTensorCount;
+        long before = GlobalTorchStateCollection.SettledCount();
         torch.manual_seed(1);
         using (var model = torch.nn.Sequential(torch.nn.Conv2d(1, 4, 3, padding: 1), torch.nn.SiLU(), torch.nn.Conv2d(4, 1, 3, padding: 1)))
         {
@@ -45,14 +44,4 @@ public class DisposeScopeTests
         }
         Assert.Equal(before, torch.LiveTensorCount);
     }
-}
-
-/// <summary>
-/// Tests that depend on process-wide libtorch state (the live-tensor count, the default generator seeded
-/// by torch.manual_seed) run alone, after the parallel tests, so no other test disturbs them.
-/// </summary>
-[CollectionDefinition(Name, DisableParallelization = true)]
-public class GlobalTorchStateCollection
-{
-    public const string Name = "global torch state";
 }

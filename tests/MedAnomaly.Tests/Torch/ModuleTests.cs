@@ -90,3 +90,27 @@ public class ModuleTests
         Assert.Contains("(norm): BatchNorm2d(2", text);
     }
 }
+
+public class ModuleSerializationTests
+{
+    [Fact]
+    public void SavedWeightsLoadIntoAFreshModule()
+    {
+        using var scope = torch.NewDisposeScope();
+        var path = Path.Combine(Path.GetTempPath(), $"medanomaly-module-{Guid.NewGuid():N}.safetensors");
+        try
+        {
+            using var a = torch.nn.Sequential(torch.nn.Conv2d(1, 2, 3), torch.nn.GroupNorm(1, 2));
+            a.save(path, new Dictionary<string, string> { ["config"] = "{\"kind\":\"test\"}" });
+            using var b = torch.nn.Sequential(torch.nn.Conv2d(1, 2, 3), torch.nn.GroupNorm(1, 2));
+            var metadata = b.load(path);
+            Assert.Equal("{\"kind\":\"test\"}", metadata["config"]);
+            var x = torch.rand(1, 1, 5, 5);
+            Assert.Equal(a.forward(x).ToArray<float>(), b.forward(x).ToArray<float>());
+
+            using var wrong = torch.nn.Sequential(torch.nn.Conv2d(1, 3, 3));
+            Assert.Throws<ArgumentException>(() => wrong.load(path));
+        }
+        finally { File.Delete(path); }
+    }
+}

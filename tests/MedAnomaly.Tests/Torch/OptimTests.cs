@@ -114,13 +114,13 @@ public class OptimTests
     }
 }
 
-[Collection(LiveTensorCountCollection.Name)]
+[Collection(GlobalTorchStateCollection.Name)]
 public class OptimLeakTests
 {
     [Fact]
     public void FiveHundredStepsOnATinyModelLeakNoTensors()
     {
-        long before = LiveTensorCountCollection.SettledCount();
+        long before = GlobalTorchStateCollection.SettledCount();
         var gen = new Generator(7);
         var w = torch.randn([4, 2], ScalarType.Float32, generator: gen).requires_grad_();
         var b = torch.zeros([2]).requires_grad_();

@@ -60,3 +60,21 @@ public class TensorBasicsTests
         Assert.Equal(new long[] { 3, 7, 11 }, x[.., ^1].ToArray<long>());
     }
 }
+
+public class RequiresGradFactoryTests
+{
+    [Fact]
+    public void EveryFactoryHonoursRequiresGrad()
+    {
+        using var scope = torch.NewDisposeScope();
+        Assert.True(torch.zeros([2], requires_grad: true).requires_grad);
+        Assert.True(torch.ones([2], requires_grad: true).requires_grad);
+        Assert.True(torch.empty([2], requires_grad: true).requires_grad);
+        Assert.True(torch.full([2], 3.0, requires_grad: true).requires_grad);
+        Assert.True(torch.rand([2], requires_grad: true).requires_grad);
+        Assert.True(torch.randn([2], requires_grad: true).requires_grad);
+        using var g = new Generator(1);
+        Assert.True(torch.randn([2], requires_grad: true, generator: g).requires_grad);
+        Assert.False(torch.zeros(2).requires_grad);
+    }
+}

@@ -1,13 +1,13 @@
 namespace MedAnomaly.Tests.Torch;
 
 /// <summary>
-/// Tests that compare <c>torch.LiveTensorCount</c> before and after run alone (the count is process-wide, so a
-/// test running in parallel would change it).
+/// Tests that depend on process-wide libtorch state — the live-tensor count, the default generator seeded by
+/// torch.manual_seed — run alone, after the parallel tests, so no other test disturbs them.
 /// </summary>
 [CollectionDefinition(Name, DisableParallelization = true)]
-public sealed class LiveTensorCountCollection
+public sealed class GlobalTorchStateCollection
 {
-    public const string Name = "LiveTensorCount";
+    public const string Name = "global torch state";
 
     /// <summary>Finalises garbage left by earlier tests so that it is not freed in the middle of a count.</summary>
     public static long SettledCount()
