@@ -41,6 +41,7 @@ public static class PhantomAnatomy
         double cx = rng.Uniform(-0.02, 0.02), cy = rng.Uniform(-0.02, 0.02), cz = rng.Uniform(-0.03, 0.03);
         double ventricleScale = rng.Uniform(0.7, 1.45);
         double ventricleAngle = rng.Uniform(0.15, 0.35);
+        var ventricles = new VentricleShape(ventricleScale, ventricleAngle);
         double skullThickness = rng.Uniform(0.055, 0.075);
         double deformAmp = rng.Uniform(0.03, 0.06);
         var defX = SmoothNoise.Field(size, size, size, 3, rng);
@@ -65,7 +66,7 @@ public static class PhantomAnatomy
                     double pz = -1 + (z + 0.5) * h + deformAmp * defZ[i] - cz;
                     double r = Math.Sqrt(px * px / (rx * rx) + py * py / (ry * ry) + pz * pz / (rz * rz));
                     rho[i] = (float)r;
-                    var t = Classify(px, py, pz, r, fold[i], skullThickness, ventricleScale, ventricleAngle);
+                    var t = Classify(px, py, pz, r, fold[i], skullThickness, ventricleScale, ventricles);
                     labels[i] = (byte)t;
                     float mean = MeanIntensity(t);
                     float tex = t switch
@@ -84,7 +85,7 @@ public static class PhantomAnatomy
     }
 
     private static PhantomTissue Classify(double px, double py, double pz, double r, float fold,
-                                          double skullThickness, double vScale, double vAngle)
+                                          double skullThickness, double vScale, VentricleShape ventricles)
     {
         const double brainEdge = 0.845, csfEdge = 0.87;
         if (r >= 1.0) return PhantomTissue.Background;
@@ -93,7 +94,7 @@ public static class PhantomAnatomy
         if (r >= brainEdge) return PhantomTissue.Csf;
 
         // Ventricles: two lateral ventricles (elongated, diverging posteriorly) and a thin third ventricle.
-        if (InLateralVentricle(px, py, pz, vScale, vAngle)) return PhantomTissue.Ventricle;
+        if (ventricles.Contains(px, py, pz)) return PhantomTissue.Ventricle;
         if (Math.Abs(px) < 0.018 && py > -0.18 && py < 0.06 && pz > -0.32 && pz < -0.05) return PhantomTissue.Ventricle;
 
         // Interhemispheric fissure (CSF) lined by cortex, above the corpus callosum level.
@@ -115,15 +116,21 @@ public static class PhantomAnatomy
         return PhantomTissue.WhiteMatter;
     }
 
-    private static bool InLateralVentricle(double px, double py, double pz, double s, double angle)
+    /// <summary>Two lateral ventricles: ellipsoids rotated in the axial plane so the frontal horns lie near the
+    /// midline, their bodies arching upward (banana shape in sagittal view); size scaled by s.</summary>
+    private sealed class VentricleShape(double s, double angle)
     {
-        // Each ventricle: an ellipsoid rotated in the axial plane so the frontal horns lie near the midline.
-        double lx = Math.Abs(px) - 0.095 * Math.Sqrt(s), ly = py + 0.02, lz = pz - 0.02;
-        double c = Math.Cos(angle), sn = Math.Sin(angle);
-        double u = c * lx + sn * ly, v = -sn * lx + c * ly;
-        // Bend: the body arches upward in the middle (banana shape in sagittal view).
-        double arch = lz - 0.05 * (1 - v * v / 0.09);
-        return Ellipsoid(u, v, arch, 0.06 * s, 0.30, 0.09 * Math.Sqrt(s));
+        private readonly double _cos = Math.Cos(angle), _sin = Math.Sin(angle), _offset = 0.095 * Math.Sqrt(s);
+        private readonly double _ax = 0.06 * s, _az = 0.09 * Math.Sqrt(s);
+
+        public bool Contains(double px, double py, double pz)
+        {
+            double lx = Math.Abs(px) - _offset, ly = py + 0.02, lz = pz - 0.02;
+            if (lx * lx + ly * ly + lz * lz > 0.16) return false;   // far from both ventricles
+            double u = _cos * lx + _sin * ly, v = -_sin * lx + _cos * ly;
+            double arch = lz - 0.05 * (1 - v * v / 0.09);
+            return Ellipsoid(u, v, arch, _ax, 0.30, _az);
+        }
     }
 
     private static bool Ellipsoid(double x, double y, double z, double ax, double ay, double az) =>
