@@ -289,7 +289,7 @@ public sealed class NiftiHeader
     {
         if (Dim[0] is < 1 or > 7) throw new InvalidDataException($"NIfTI dim[0] = {Dim[0]} (expected 1 to 7 dimensions)");
         foreach (long d in Shape)
-            if (d < 0) throw new InvalidDataException($"NIfTI dims ({string.Join(", ", Shape)}) contain a negative size");
+            if (d < 0 || d > int.MaxValue) throw new InvalidDataException($"NIfTI dims ({string.Join(", ", Shape)}) contain a negative or oversized dimension");
         int bytes = BytesPerVoxel(DataType);
         if (BitPix != 8 * bytes) throw new InvalidDataException($"NIfTI bitpix {BitPix} does not match datatype {DataType} ({8 * bytes} bits)");
         if (VoxOffset < HeaderSize + 4) throw new InvalidDataException($"NIfTI vox_offset {VoxOffset} is inside the header (expected ≥ {HeaderSize + 4})");

@@ -1,0 +1,15 @@
+using System.CommandLine;
+
+namespace MedAnomaly.Cli.Commands;
+
+/// <summary>`medanomaly data …`: inspect, check and make data files. Each subcommand lives in its own file
+/// and is added here by its factory.</summary>
+public static class DataCommand
+{
+    public static Command Create()
+    {
+        var data = new Command("data", "Inspect, check and generate data files (NIfTI, PNG, NPY)");
+        data.Subcommands.Add(DataInfoCommand.Create());
+        return data;
+    }
+}
