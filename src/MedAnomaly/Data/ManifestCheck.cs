@@ -30,10 +30,11 @@ public static class ManifestCheck
     /// <summary>Reads a file's (shape, datatype) for the consistency check; throws InvalidDataException if unreadable.</summary>
     public delegate (int[] shape, string dtype) Inspector(string path);
 
-    /// <summary>Inspectors per manifest format; "nifti" is built in, other codecs register here.</summary>
+    /// <summary>Inspectors per manifest format.</summary>
     public static readonly Dictionary<string, Inspector> Inspectors = new()
     {
         ["nifti"] = path => { var v = Nifti.Read(path); return (v.Dims, v.SourceType.ToString().ToLowerInvariant()); },
+        ["png"] = path => { var g = Png.Read(path); return (new[] { g.Height, g.Width }, $"{g.ColorType.ToString().ToLowerInvariant()}{g.BitDepth}"); },
     };
 
     public static ManifestCheckReport Run(DatasetManifest manifest, string root, string? channel = null)

@@ -30,7 +30,7 @@ public static class PhantomSet
         {
             bool test = i >= volumes - nTest;
             ulong volumeSeed = Phantom.VolumeSeed(seed, i);
-            bool lesions = test && !new SeededRandom(SeededRandom.Derive(volumeSeed, 1)).Chance(HealthyTestFraction);
+            bool lesions = test && HasLesions(seed, i);
             if (test && !lesions) Interlocked.Increment(ref healthyTest);
             var v = Phantom.Generate(volumeSeed, size, lesions, options);
             string stem = $"{(test ? "test" : "train")}/phantom_{i:D4}";
@@ -44,6 +44,11 @@ public static class PhantomSet
         File.Move(tmp, manifestPath, true);
         return new PhantomSetSummary(dir, volumes - nTest, nTest - healthyTest, healthyTest, manifestPath, manifest);
     }
+
+    /// <summary>Whether test volume <paramref name="index"/> of a set with master seed <paramref name="seed"/> gets lesions
+    /// (probability 1 − <see cref="HealthyTestFraction"/>, drawn from the volume's own seed).</summary>
+    public static bool HasLesions(ulong seed, int index) =>
+        !new SeededRandom(SeededRandom.Derive(Phantom.VolumeSeed(seed, index), 1)).Chance(HealthyTestFraction);
 
     /// <summary>The phantom manifest (as data-manifests/phantom.json), without digests.</summary>
     public static DatasetManifest Manifest(int size = 128) => new(

@@ -110,12 +110,17 @@ public sealed class SliceDataset
         return new SliceDataset(perFile.SelectMany(x => x).ToList());
     }
 
-    /// <summary>Reader for 2D formats: path → (grey values in [0, 1], height, width). Registered by the PNG codec.</summary>
-    public static Func<string, (float[] data, int h, int w)>? ImageReader { get; set; }
+    /// <summary>Reader for 2D images (PNG): path → (grey values in [0, 1], height, width).</summary>
+    private static (float[] data, int h, int w) ReadImage(string path)
+    {
+        var g = Png.Read(path);
+        return (g.Pixels, g.Height, g.Width);
+    }
 
     private static SliceItem LoadImage(DatasetManifest manifest, string root, ManifestFile f, string split, int splitLabel)
     {
-        var reader = ImageReader ?? throw new NotSupportedException($"no reader registered for format \"{manifest.Format}\"");
+        Func<string, (float[] data, int h, int w)> reader = manifest.Format == "png" ? ReadImage
+            : throw new NotSupportedException($"no 2D reader for format \"{manifest.Format}\"");
         var (img, h, w) = Wrap(f.Image, () => reader(ManifestPaths.Full(root, f.Image)));
         float[]? mask = null;
         if (f.Mask is not null)
