@@ -92,7 +92,7 @@ public class PhantomTests
     [Fact]
     public void Subjects_vary_in_anatomy()
     {
-        int Ventricle(ulong seed) => Phantom.Generate(seed, Size, false).Labels.Count(l => l == (byte)PhantomTissue.Ventricle);
+        int Ventricle(ulong seed) => Phantom.Generate(seed, 32, false).Labels.Count(l => l == (byte)PhantomTissue.Ventricle);
         var counts = Enumerable.Range(0, 4).Select(s => Ventricle((ulong)s)).ToArray();
         Assert.True(counts.Max() > 1.2 * counts.Min(), $"ventricle sizes {string.Join(", ", counts)}");
     }
