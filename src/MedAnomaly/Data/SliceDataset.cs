@@ -48,13 +48,21 @@ public sealed class SliceDataset
         var items = new List<SliceItem>();
         for (int index = 0; index < n; index++)
         {
-            var slice = processed.Slice(axis, index);
+            var slice = SliceOf(processed, axis, index);
             if (Foreground.Fraction(slice, threshold) < minForeground) continue;
             var fg = Array.ConvertAll(Foreground.Mask(slice, threshold), b => (float)b);
-            float[]? m = mask?.Slice(axis, index);
+            float[]? m = mask is null ? null : SliceOf(mask, axis, index);
             items.Add(Make(slice, m, fg, h, w, recipe, source, axis, index, split, splitLabel));
         }
         return items;
+    }
+
+    /// <summary>Volume.Slice, with a contiguous copy for axial slices (axis 2: x fastest, then y).</summary>
+    private static float[] SliceOf(Volume v, int axis, int index)
+    {
+        if (axis != 2) return v.Slice(axis, index);
+        int plane = v.Nx * v.Ny;
+        return v.Data.AsSpan(index * plane, plane).ToArray();
     }
 
     /// <summary>One 2D image (e.g. a PNG of a slice pack) as an item: intensity steps on the image, then resize/crop.</summary>

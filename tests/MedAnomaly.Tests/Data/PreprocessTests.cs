@@ -40,6 +40,19 @@ public class PreprocessTests
     }
 
     [Fact]
+    public void Selection_quantile_equals_sorted_quantile()
+    {
+        var rng = new SeededRandom(3);
+        foreach (int n in new[] { 1, 2, 7, 1000, 4097 })
+        {
+            // Few distinct values, so ties are common.
+            var x = Enumerable.Range(0, n).Select(_ => (float)rng.NextInt(50) / 7).ToArray();
+            foreach (double q in new[] { 0, 0.01, 0.5, 0.98, 0.999, 1 })
+                Assert.Equal(Intensity.Quantile(x, q), Intensity.SelectQuantile((float[])x.Clone(), q), 12);
+        }
+    }
+
+    [Fact]
     public void QuantileScale_foreground_only_uses_values_above_clip()
     {
         var (lo, hi) = Intensity.QuantileScale(Pattern(1000), 0.01, 0.9, 0, foregroundOnly: true);

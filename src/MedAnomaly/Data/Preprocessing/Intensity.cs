@@ -25,6 +25,47 @@ public static class Intensity
         return sorted[lo] + frac * (sorted[hi] - (double)sorted[lo]);
     }
 
+    /// <summary>numpy "linear" quantile by selection (expected O(n), no full sort). Reorders <paramref name="scratch"/>.</summary>
+    public static double SelectQuantile(float[] scratch, double q)
+    {
+        if (scratch.Length == 0) throw new ArgumentException("quantile of an empty array");
+        if (!(q >= 0 && q <= 1)) throw new ArgumentException($"quantile must be in [0, 1], got {q}");
+        double pos = q * (scratch.Length - 1);
+        int lo = (int)Math.Floor(pos);
+        float a = Select(scratch, lo);
+        if (lo + 1 >= scratch.Length || pos == lo) return a;
+        // After selection every element right of lo is >= a: the next order statistic is their minimum.
+        float b = float.PositiveInfinity;
+        for (int i = lo + 1; i < scratch.Length; i++) if (scratch[i] < b) b = scratch[i];
+        return a + (pos - lo) * (b - (double)a);
+    }
+
+    /// <summary>Hoare quickselect (median-of-three pivot): puts the k-th smallest at index k, smaller ones before it,
+    /// larger or equal ones after it, and returns it.</summary>
+    private static float Select(float[] a, int k)
+    {
+        int left = 0, right = a.Length - 1;
+        while (right > left)
+        {
+            int mid = left + (right - left) / 2;
+            if (a[mid] < a[left]) (a[mid], a[left]) = (a[left], a[mid]);
+            if (a[right] < a[left]) (a[right], a[left]) = (a[left], a[right]);
+            if (a[right] < a[mid]) (a[right], a[mid]) = (a[mid], a[right]);
+            float pivot = a[mid];
+            int i = left, j = right;
+            while (i <= j)
+            {
+                while (a[i] < pivot) i++;
+                while (a[j] > pivot) j--;
+                if (i <= j) { (a[i], a[j]) = (a[j], a[i]); i++; j--; }
+            }
+            if (k <= j) right = j;
+            else if (k >= i) left = i;
+            else return a[k];
+        }
+        return a[k];
+    }
+
     /// <summary>Clamps every value to [min, max] in place. NaN values are rejected.</summary>
     public static void Clip(Span<float> data, double min = double.NegativeInfinity, double max = double.PositiveInfinity)
     {
@@ -52,8 +93,7 @@ public static class Intensity
         Clip(data, clipBelow);
         float[] pool = foregroundOnly ? Foreground.Values(data, clipBelow) : data.ToArray();
         if (pool.Length == 0) { data.Clear(); return (0, 0); }
-        Array.Sort(pool);
-        double qLow = QuantileOfSorted(pool, low), qHigh = QuantileOfSorted(pool, high);
+        double qLow = SelectQuantile(pool, low), qHigh = SelectQuantile(pool, high);
         double range = qHigh - qLow;
         for (int i = 0; i < data.Length; i++)
             data[i] = range > 0 ? (float)Math.Clamp((data[i] - qLow) / range, 0, 1) : 0f;
