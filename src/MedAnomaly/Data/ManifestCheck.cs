@@ -55,7 +55,8 @@ public static class ManifestCheck
             }
             if (files.Count == 0)
             {
-                problems.Add($"split {split.Name}: no files match {split.Images ?? split.List!.File}");
+                string where = split.Images?.Replace("{channel}", channel ?? manifest.DefaultChannel ?? "{channel}") ?? $"{split.List!.File} ({split.List.Key})";
+                problems.Add($"split {split.Name}: no files match {where}");
                 continue;
             }
             var shapes = new Dictionary<string, int>();
