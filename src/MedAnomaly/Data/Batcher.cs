@@ -58,7 +58,8 @@ public sealed class Batcher
         int batches = DropLast ? Count / BatchSize : (Count + BatchSize - 1) / BatchSize;
         using var cts = CancellationTokenSource.CreateLinkedTokenSource(ct);
         using var queue = new BlockingCollection<(Batch? batch, Exception? error)>(Math.Max(1, Prefetch));
-        var producer = Task.Run(() =>
+        // A dedicated thread (LongRunning), so a busy thread pool cannot delay the producer.
+        var producer = Task.Factory.StartNew(() =>
         {
             try
             {
@@ -68,7 +69,7 @@ public sealed class Batcher
             catch (OperationCanceledException) { }
             catch (Exception e) { try { queue.Add((null, e), cts.Token); } catch (OperationCanceledException) { } }
             finally { queue.CompleteAdding(); }
-        });
+        }, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
         try
         {
             foreach (var (batch, error) in queue.GetConsumingEnumerable(cts.Token))

@@ -5,7 +5,7 @@ namespace MedAnomaly.Tests.Data;
 
 public class PhantomTests
 {
-    private const int Size = 48;
+    private const int Size = 40;
 
     private static string Hash(PhantomVolume v)
     {
@@ -45,7 +45,7 @@ public class PhantomTests
     [Fact]
     public void Lesion_masks_are_non_empty_and_inside_the_brain()
     {
-        for (ulong seed = 0; seed < 4; seed++)
+        for (ulong seed = 0; seed < 3; seed++)
         {
             var v = Phantom.Generate(seed, Size, true);
             int lesion = 0;
@@ -75,7 +75,7 @@ public class PhantomTests
     [Fact]
     public void T2_contrast_orders_csf_above_grey_above_white_matter()
     {
-        var v = Phantom.Generate(5, 64, false);
+        var v = Phantom.Generate(5, 48, false);
         double Mean(PhantomTissue t)
         {
             double s = 0; int n = 0;
