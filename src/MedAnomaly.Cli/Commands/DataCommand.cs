@@ -10,6 +10,8 @@ public static class DataCommand
     {
         var data = new Command("data", "Inspect, check and generate data files (NIfTI, PNG, NPY)");
         data.Subcommands.Add(DataInfoCommand.Create());
+        data.Subcommands.Add(DataCheckCommand.Create());
+        data.Subcommands.Add(DataPhantomCommand.Create());
         return data;
     }
 }

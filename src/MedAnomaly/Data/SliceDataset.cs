@@ -1,0 +1,153 @@
+namespace MedAnomaly.Data;
+
+/// <summary>
+/// One 2D training/test item and where it came from.
+/// </summary>
+/// <param name="Image">[Height·Width] row-major, preprocessed (values in [0, 1] with a quantile_scale step).</param>
+/// <param name="Label">Image-level label: 1 when the mask has a lesion pixel (or, without a mask, when the split is "anomalous").</param>
+/// <param name="Mask">Lesion mask {0, 1} of the same size, or null when the split has no masks.</param>
+/// <param name="Foreground">Foreground mask {0, 1} (image &gt; the recipe's foreground threshold, before resizing).</param>
+/// <param name="Source">File the slice came from (relative to the dataset root when loaded from a manifest).</param>
+/// <param name="Axis">Slice axis of the volume (0 = x, 1 = y, 2 = z), or -1 for a 2D image.</param>
+/// <param name="Index">Slice index along <paramref name="Axis"/> (0 for a 2D image).</param>
+public sealed record SliceItem(float[] Image, int Height, int Width, int Label, byte[]? Mask, byte[] Foreground,
+                               string Source, int Axis, int Index, string Split)
+{
+    /// <summary>"file[axis=2, slice=64]": enough to find the slice again.</summary>
+    public string Origin => Axis < 0 ? Source : $"{Source}[axis={Axis}, slice={Index}]";
+}
+
+/// <summary>
+/// Volumes → 2D slices: applies a <see cref="PreprocessRecipe"/> (intensity steps on the whole volume, then
+/// resize/crop per slice), keeps slices whose foreground fraction reaches a threshold, and records each
+/// slice's origin. Datasets hold their items in memory (128×128 slices: ~100 kB each with masks).
+/// </summary>
+public sealed class SliceDataset
+{
+    public IReadOnlyList<SliceItem> Items { get; }
+    public int Count => Items.Count;
+    public SliceItem this[int i] => Items[i];
+
+    public SliceDataset(IReadOnlyList<SliceItem> items) => Items = items;
+
+    /// <summary>Slices of one volume. <paramref name="mask"/> (same dims) gives per-slice labels; otherwise every
+    /// slice gets <paramref name="splitLabel"/>. Slices with foreground fraction &lt; <paramref name="minForeground"/> are dropped.</summary>
+    public static List<SliceItem> FromVolume(Volume image, Volume? mask, PreprocessRecipe recipe, int axis, double minForeground,
+                                             string source, string split = "", int splitLabel = 0)
+    {
+        if (axis is < 0 or > 2) throw new ArgumentException($"slice axis must be 0, 1 or 2, got {axis}");
+        if (image.Nt != 1) throw new InvalidDataException($"{source}: expected a 3D volume, got dims ({string.Join(", ", image.Dims)})");
+        if (mask is not null && !mask.Dims.SequenceEqual(image.Dims))
+            throw new InvalidDataException($"{source}: mask dims ({string.Join(", ", mask.Dims)}) differ from image dims ({string.Join(", ", image.Dims)})");
+        var data = (float[])image.Data.Clone();
+        recipe.ApplyToVolume(data);
+        var processed = new Volume(data, image.Dims, image.VoxelSize, image.Affine);
+        double threshold = recipe.ForegroundThreshold;
+        int n = axis switch { 0 => image.Nx, 1 => image.Ny, _ => image.Nz };
+        var (h, w) = image.SliceShape(axis);
+        var items = new List<SliceItem>();
+        for (int index = 0; index < n; index++)
+        {
+            var slice = SliceOf(processed, axis, index);
+            if (Foreground.Fraction(slice, threshold) < minForeground) continue;
+            var fg = Array.ConvertAll(Foreground.Mask(slice, threshold), b => (float)b);
+            float[]? m = mask is null ? null : SliceOf(mask, axis, index);
+            items.Add(Make(slice, m, fg, h, w, recipe, source, axis, index, split, splitLabel));
+        }
+        return items;
+    }
+
+    /// <summary>Volume.Slice, with a contiguous copy for axial slices (axis 2: x fastest, then y).</summary>
+    private static float[] SliceOf(Volume v, int axis, int index)
+    {
+        if (axis != 2) return v.Slice(axis, index);
+        int plane = v.Nx * v.Ny;
+        return v.Data.AsSpan(index * plane, plane).ToArray();
+    }
+
+    /// <summary>One 2D image (e.g. a PNG of a slice pack) as an item: intensity steps on the image, then resize/crop.</summary>
+    public static SliceItem FromImage(float[] image, int h, int w, float[]? mask, PreprocessRecipe recipe, string source, string split = "", int splitLabel = 0)
+    {
+        if (image.Length != h * w) throw new ArgumentException($"{source}: image has {image.Length} values, expected {h}x{w}");
+        var data = (float[])image.Clone();
+        recipe.ApplyToVolume(data);
+        var fg = Array.ConvertAll(Foreground.Mask(data, recipe.ForegroundThreshold), b => (float)b);
+        return Make(data, mask, fg, h, w, recipe, source, -1, 0, split, splitLabel);
+    }
+
+    private static SliceItem Make(float[] slice, float[]? mask, float[] fg, int h, int w, PreprocessRecipe recipe,
+                                  string source, int axis, int index, string split, int splitLabel)
+    {
+        var (img, oh, ow) = recipe.ApplyToSlice(slice, h, w);
+        byte[]? maskOut = null;
+        int label = splitLabel;
+        if (mask is not null)
+        {
+            var (mr, _, _) = recipe.ApplyToSlice(mask, h, w, isMask: true);
+            maskOut = Array.ConvertAll(mr, v => v > 0 ? (byte)1 : (byte)0);
+            label = mask.Any(v => v > 0) ? 1 : 0;   // label from the full-resolution mask
+        }
+        var (fr, _, _) = recipe.ApplyToSlice(fg, h, w, isMask: true);
+        return new SliceItem(img, oh, ow, label, maskOut, Array.ConvertAll(fr, v => v > 0 ? (byte)1 : (byte)0), source, axis, index, split);
+    }
+
+    /// <summary>
+    /// Loads one split of a manifest from <paramref name="root"/>: every volume (nifti) or image (png) it lists,
+    /// with its mask, preprocessed with the manifest's recipe and sliced along its axis. <paramref name="maxFiles"/>
+    /// limits the number of files (first ones in sorted order).
+    /// </summary>
+    public static SliceDataset Load(DatasetManifest manifest, string root, string split, string? channel = null, int? maxFiles = null)
+    {
+        var s = manifest.Splits.FirstOrDefault(x => x.Name == split)
+                ?? throw new ArgumentException($"manifest {manifest.Name} has no split \"{split}\"; expected one of {string.Join(", ", manifest.Splits.Select(x => x.Name))}");
+        var files = ManifestPaths.Resolve(manifest, s, root, channel);
+        if (files.Count == 0) throw new InvalidDataException($"split {split} of {manifest.Name}: no files under {root}");
+        if (maxFiles is int k) files = files.Take(k).ToList();
+        int splitLabel = s.Label == "anomalous" ? 1 : 0;
+        var perFile = new List<SliceItem>[files.Count];
+        Parallel.For(0, files.Count, i =>
+        {
+            var f = files[i];
+            perFile[i] = manifest.Format switch
+            {
+                "nifti" => FromVolume(ReadVolume(root, f.Image), f.Mask is null ? null : ReadVolume(root, f.Mask), manifest.Preprocess,
+                                      manifest.SliceAxis ?? 2, manifest.MinForeground, f.Image, split, splitLabel),
+                _ => new List<SliceItem> { LoadImage(manifest, root, f, split, splitLabel) },
+            };
+        });
+        return new SliceDataset(perFile.SelectMany(x => x).ToList());
+    }
+
+    /// <summary>Reader for 2D images (PNG): path → (grey values in [0, 1], height, width).</summary>
+    private static (float[] data, int h, int w) ReadImage(string path)
+    {
+        var g = Png.Read(path);
+        return (g.Pixels, g.Height, g.Width);
+    }
+
+    private static SliceItem LoadImage(DatasetManifest manifest, string root, ManifestFile f, string split, int splitLabel)
+    {
+        Func<string, (float[] data, int h, int w)> reader = manifest.Format == "png" ? ReadImage
+            : throw new NotSupportedException($"no 2D reader for format \"{manifest.Format}\"");
+        var (img, h, w) = Wrap(f.Image, () => reader(ManifestPaths.Full(root, f.Image)));
+        float[]? mask = null;
+        if (f.Mask is not null)
+        {
+            var (m, mh, mw) = Wrap(f.Mask, () => reader(ManifestPaths.Full(root, f.Mask)));
+            if (mh != h || mw != w) throw new InvalidDataException($"{f.Mask}: mask is {mh}x{mw}, its image {f.Image} is {h}x{w}");
+            mask = m;
+        }
+        return FromImage(img, h, w, mask, manifest.Preprocess, f.Image, split, splitLabel);
+    }
+
+    private static Volume ReadVolume(string root, string relative) => Wrap(relative, () => Nifti.Read(ManifestPaths.Full(root, relative)));
+
+    private static T Wrap<T>(string relative, Func<T> read)
+    {
+        try { return read(); }
+        catch (Exception e) when (e is IOException or InvalidDataException && !e.Message.Contains(relative))
+        {
+            throw new InvalidDataException($"{relative}: {e.Message}", e);
+        }
+    }
+}

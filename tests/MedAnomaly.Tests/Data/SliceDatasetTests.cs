@@ -1,0 +1,102 @@
+using MedAnomaly.Data;
+
+namespace MedAnomaly.Tests.Data;
+
+public class SliceDatasetTests
+{
+    /// <summary>A 6×5×4 volume (x, y, z) whose slice z has foreground in the first z·6 voxels (z = 0 empty),
+    /// values 1..; a mask marking voxel (1, 1, 3).</summary>
+    private static (Volume image, Volume mask) Synthetic()
+    {
+        int nx = 6, ny = 5, nz = 4;
+        var data = new float[nx * ny * nz];
+        var mask = new float[data.Length];
+        for (int z = 0; z < nz; z++)
+            for (int k = 0; k < z * 6; k++) data[z * nx * ny + k] = 1 + k;
+        mask[3 * nx * ny + 1 * nx + 1] = 1;
+        return (new Volume(data, new[] { nx, ny, nz }), new Volume(mask, new[] { nx, ny, nz }));
+    }
+
+    [Fact]
+    public void Slices_below_the_foreground_threshold_are_dropped()
+    {
+        var (image, mask) = Synthetic();
+        // Foreground fractions of z = 0..3: 0, 6/30, 12/30, 18/30.
+        Assert.Equal(new[] { 1, 2, 3 }, SliceDataset.FromVolume(image, mask, PreprocessRecipe.Empty, 2, 0.1, "v.nii").Select(i => i.Index));
+        Assert.Equal(new[] { 2, 3 }, SliceDataset.FromVolume(image, mask, PreprocessRecipe.Empty, 2, 0.4, "v.nii").Select(i => i.Index));
+        Assert.Equal(4, SliceDataset.FromVolume(image, null, PreprocessRecipe.Empty, 2, 0, "v.nii").Count);
+    }
+
+    [Fact]
+    public void Items_trace_back_to_their_volume_slice()
+    {
+        var (image, mask) = Synthetic();
+        var recipe = new PreprocessRecipe(new[] { PreprocessStep.Clip(0, 10) });
+        var items = SliceDataset.FromVolume(image, mask, recipe, 2, 0.1, "sub/v.nii.gz", "test", 1);
+        foreach (var it in items)
+        {
+            Assert.Equal("sub/v.nii.gz", it.Source);
+            Assert.Equal(2, it.Axis);
+            Assert.Equal($"sub/v.nii.gz[axis=2, slice={it.Index}]", it.Origin);
+            var expected = image.Slice(2, it.Index).Select(v => Math.Min(v, 10f)).ToArray();
+            Assert.Equal(expected, it.Image);
+            Assert.Equal(expected.Select(v => v > 0 ? (byte)1 : (byte)0), it.Foreground);
+            Assert.Equal((5, 6), (it.Height, it.Width));
+        }
+        // Labels come from the mask, not the split: only z = 3 has a lesion voxel.
+        Assert.Equal(new[] { 0, 0, 1 }, items.Select(i => i.Label));
+        Assert.Equal(1, items[2].Mask![1 * 6 + 1]);
+    }
+
+    [Fact]
+    public void Without_masks_items_take_the_split_label_and_other_axes_work()
+    {
+        var (image, _) = Synthetic();
+        var items = SliceDataset.FromVolume(image, null, PreprocessRecipe.Empty, 0, 0, "v.nii", "test", 1);
+        Assert.Equal(6, items.Count);
+        Assert.All(items, i => { Assert.Equal(1, i.Label); Assert.Null(i.Mask); Assert.Equal((4, 5), (i.Height, i.Width)); });
+    }
+
+    [Fact]
+    public void Resize_steps_apply_to_image_mask_and_foreground()
+    {
+        var (image, mask) = Synthetic();
+        var recipe = new PreprocessRecipe(new[] { PreprocessStep.Resize(10, 12, "bilinear") });
+        var item = SliceDataset.FromVolume(image, mask, recipe, 2, 0.5, "v.nii").Single();
+        Assert.Equal((10, 12, 120), (item.Height, item.Width, item.Image.Length));
+        Assert.Equal(Resize.Image2D(image.Slice(2, 3), 5, 6, 10, 12, ResizeMode.Bilinear), item.Image);
+        Assert.All(item.Mask!, m => Assert.True(m is 0 or 1));
+        Assert.Equal(4, item.Mask!.Count(m => m == 1));   // one voxel → 2×2 by nearest
+    }
+
+    [Fact]
+    public void Mismatched_mask_is_rejected()
+    {
+        var (image, _) = Synthetic();
+        var bad = new Volume(new float[8], new[] { 2, 2, 2 });
+        var e = Assert.Throws<InvalidDataException>(() => SliceDataset.FromVolume(image, bad, PreprocessRecipe.Empty, 2, 0, "v.nii"));
+        Assert.Contains("v.nii: mask dims (2, 2, 2) differ", e.Message);
+    }
+
+    [Fact]
+    public void Phantom_set_loads_through_its_manifest()
+    {
+        var root = Directory.CreateTempSubdirectory("phantom-slices").FullName;
+        try
+        {
+            var set = PhantomSet.Write(root, volumes: 2, size: 24, seed: 4, testFraction: 0.5);
+            var m = DatasetManifest.Load(set.ManifestPath) with { Preprocess = PreprocessRecipe.Disyre(16) };
+            var test = SliceDataset.Load(m, root, "test");
+            Assert.NotEmpty(test.Items);
+            Assert.All(test.Items, i =>
+            {
+                Assert.Equal("test/phantom_0001.nii.gz", i.Source);
+                Assert.Equal((16, 16), (i.Height, i.Width));
+                Assert.All(i.Image, v => Assert.InRange(v, 0f, 1f));
+                Assert.NotNull(i.Mask);
+            });
+            Assert.Throws<ArgumentException>(() => SliceDataset.Load(m, root, "validation"));
+        }
+        finally { Directory.Delete(root, true); }
+    }
+}
