@@ -1,0 +1,119 @@
+using System.Numerics;
+
+namespace MedAnomaly.Metrics;
+
+/// <summary>Everything one pass over the sorted scores yields. Thresholds are the distinct scores; a pixel/image
+/// is predicted positive when its score ≥ the threshold (scikit-learn's <c>roc_curve</c> convention, tied scores
+/// move together). NaN fields mean "undefined" (one class only, under <see cref="OneClassPolicy.NaN"/>).</summary>
+/// <param name="Positives">P, number of positive labels.</param>
+/// <param name="Negatives">N, number of negative labels.</param>
+/// <param name="DistinctThresholds">Number of distinct scores (ROC points minus the origin).</param>
+/// <param name="Auroc">Trapezoidal area under (FPR, TPR) over all distinct thresholds (= sklearn <c>roc_auc_score</c>).</param>
+/// <param name="AveragePrecision">Σₙ (Rₙ − Rₙ₋₁)·Pₙ, step-wise, no interpolation (= sklearn <c>average_precision_score</c>).</param>
+/// <param name="BestDice">max over thresholds of 2TP/(2TP+FP+FN) (also the best F1); 0 predicted-positive → Dice 0.</param>
+/// <param name="BestDiceThreshold">The highest threshold reaching <see cref="BestDice"/> (predict score ≥ it).</param>
+/// <param name="FprAt95Tpr">FPR at the highest threshold whose TPR ≥ 0.95.</param>
+/// <param name="ThresholdAt95Tpr">That threshold.</param>
+public readonly record struct SweepResult(long Positives, long Negatives, long DistinctThresholds, double Auroc, double AveragePrecision,
+                                          double BestDice, double BestDiceThreshold, double FprAt95Tpr, double ThresholdAt95Tpr)
+{
+    /// <summary>Result with every metric NaN (used when only one class is present and the caller asked for NaN).</summary>
+    public static SweepResult Undefined(long positives, long negatives) =>
+        new(positives, negatives, 0, double.NaN, double.NaN, double.NaN, double.NaN, double.NaN, double.NaN);
+}
+
+/// <summary>The shared exact computation behind AUROC, AP, best Dice/F1 and FPR@95%TPR: split scores by label,
+/// sort each class (radix sort on order-preserving float keys), then walk both from the top, one step per distinct
+/// score, accumulating TP/FP in integers. Cost: O(n) sort + O(n) pass; memory: 8 bytes per score.</summary>
+public static class ThresholdSweep
+{
+    /// <summary>Exact metrics of float scores [n] against labels [n] (true = anomalous / lesion).</summary>
+    public static SweepResult Run(ReadOnlySpan<float> scores, ReadOnlySpan<bool> labels, OneClassPolicy policy = OneClassPolicy.Throw)
+    {
+        var (pos, neg) = SortedByClass(scores, labels);
+        if (!MetricInputs.CheckBothClasses(pos.Length, neg.Length, policy)) return SweepResult.Undefined(pos.Length, neg.Length);
+        return FromSorted<uint>(pos, neg, key => SortKeys.ToFloat(key));
+    }
+
+    /// <summary>Exact metrics of double scores [n] (e.g. image scores) against labels [n].</summary>
+    public static SweepResult Run(ReadOnlySpan<double> scores, ReadOnlySpan<bool> labels, OneClassPolicy policy = OneClassPolicy.Throw)
+    {
+        MetricInputs.CheckSameLength(scores.Length, labels.Length);
+        MetricInputs.CheckFinite(scores);
+        long positives = MetricInputs.CountTrue(labels);
+        var pos = new ulong[positives];
+        var neg = new ulong[scores.Length - positives];
+        int p = 0, q = 0;
+        for (int i = 0; i < scores.Length; i++)
+        {
+            if (labels[i]) pos[p++] = SortKeys.FromDouble(scores[i]);
+            else neg[q++] = SortKeys.FromDouble(scores[i]);
+        }
+        if (!MetricInputs.CheckBothClasses(pos.Length, neg.Length, policy)) return SweepResult.Undefined(pos.Length, neg.Length);
+        Array.Sort(pos);
+        Array.Sort(neg);
+        return FromSorted<ulong>(pos, neg, SortKeys.ToDouble);
+    }
+
+    /// <summary>Splits float scores by label into two ascending arrays of sort keys (see <see cref="SortKeys"/>).
+    /// Checks lengths and finiteness on the way.</summary>
+    public static (uint[] Positive, uint[] Negative) SortedByClass(ReadOnlySpan<float> scores, ReadOnlySpan<bool> labels)
+    {
+        MetricInputs.CheckSameLength(scores.Length, labels.Length);
+        long positives = MetricInputs.CountTrue(labels);
+        var pos = GC.AllocateUninitializedArray<uint>((int)positives);
+        var neg = GC.AllocateUninitializedArray<uint>(scores.Length - (int)positives);
+        uint min = uint.MaxValue, max = 0;
+        int p = 0, q = 0;
+        for (int i = 0; i < scores.Length; i++)
+        {
+            uint key = SortKeys.FromFloat(scores[i]);
+            min = Math.Min(min, key);
+            max = Math.Max(max, key);
+            if (labels[i]) pos[p++] = key; else neg[q++] = key;
+        }
+        if (scores.Length > 0 && (min < SortKeys.MinFiniteFloatKey || max > SortKeys.MaxFiniteFloatKey))
+            MetricInputs.CheckFinite(scores); // throws with the count and first index
+        var scratch = GC.AllocateUninitializedArray<uint>(Math.Max(pos.Length, neg.Length));
+        RadixSort.Sort(pos, scratch);
+        RadixSort.Sort(neg, scratch);
+        return (pos, neg);
+    }
+
+    /// <summary>The single pass over ascending keys of positives [P] and negatives [N], both non-empty,
+    /// walked from the highest score down. <paramref name="toScore"/> turns a key back into its score.</summary>
+    public static SweepResult FromSorted<TKey>(ReadOnlySpan<TKey> pos, ReadOnlySpan<TKey> neg, Func<TKey, double> toScore)
+        where TKey : struct, IComparisonOperators<TKey, TKey, bool>
+    {
+        long P = pos.Length, N = neg.Length;
+        int i = pos.Length - 1, j = neg.Length - 1;
+        long tp = 0, fp = 0, distinct = 0;
+        double twiceArea = 0, apSum = 0, bestDice = 0, fprAt95 = double.NaN;
+        TKey bestKey = default, key95 = default;
+        bool haveBest = false;
+        while (i >= 0)
+        {
+            TKey t = pos[i];
+            if (j >= 0 && neg[j] > t)
+            {
+                // Negatives above the next positive: TP is constant, so only FP and the ROC area move.
+                long fpBefore = fp;
+                do { if (j == neg.Length - 1 || neg[j] != neg[j + 1]) distinct++; fp++; j--; } while (j >= 0 && neg[j] > t);
+                twiceArea += (double)(fp - fpBefore) * (2 * tp);
+            }
+            long tpPrev = tp, fpPrev = fp;
+            while (i >= 0 && pos[i] == t) { tp++; i--; }
+            while (j >= 0 && neg[j] == t) { fp++; j--; }
+            distinct++;
+            twiceArea += (double)(fp - fpPrev) * (tp + tpPrev);
+            apSum += (double)(tp - tpPrev) * tp / (tp + fp);
+            double dice = 2.0 * tp / (tp + fp + P);
+            if (dice > bestDice || !haveBest) { bestDice = dice; bestKey = t; haveBest = true; }
+            if (double.IsNaN(fprAt95) && (double)tp / P >= 0.95) { fprAt95 = (double)fp / N; key95 = t; }
+        }
+        // Remaining negatives lie below every positive: TP = P along the last ROC segment.
+        for (int k = j; k >= 0; k--) if (k == neg.Length - 1 || neg[k] != neg[k + 1]) distinct++;
+        twiceArea += (double)(N - fp) * (2 * P);
+        return new SweepResult(P, N, distinct, twiceArea / (2.0 * P * N), apSum / P, bestDice, toScore(bestKey), fprAt95, toScore(key95));
+    }
+}
