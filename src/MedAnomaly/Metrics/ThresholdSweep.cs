@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Numerics;
 
 namespace MedAnomaly.Metrics;
@@ -57,6 +58,7 @@ public static class ThresholdSweep
 
     /// <summary>Splits float scores by label into two ascending arrays of sort keys (see <see cref="SortKeys"/>).
     /// Checks lengths and finiteness on the way.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // hot loop: skip tier-0 code
     public static (uint[] Positive, uint[] Negative) SortedByClass(ReadOnlySpan<float> scores, ReadOnlySpan<bool> labels)
     {
         MetricInputs.CheckSameLength(scores.Length, labels.Length);
@@ -65,23 +67,27 @@ public static class ThresholdSweep
         var neg = GC.AllocateUninitializedArray<uint>(scores.Length - (int)positives);
         uint min = uint.MaxValue, max = 0;
         int p = 0, q = 0;
+        var posCounts = new int[RadixSort.Passes * RadixSort.Buckets];
+        var negCounts = new int[RadixSort.Passes * RadixSort.Buckets];
         for (int i = 0; i < scores.Length; i++)
         {
             uint key = SortKeys.FromFloat(scores[i]);
             min = Math.Min(min, key);
             max = Math.Max(max, key);
-            if (labels[i]) pos[p++] = key; else neg[q++] = key;
+            if (labels[i]) { pos[p++] = key; RadixSort.Count(posCounts, key); }
+            else { neg[q++] = key; RadixSort.Count(negCounts, key); }
         }
         if (scores.Length > 0 && (min < SortKeys.MinFiniteFloatKey || max > SortKeys.MaxFiniteFloatKey))
             MetricInputs.CheckFinite(scores); // throws with the count and first index
         var scratch = GC.AllocateUninitializedArray<uint>(Math.Max(pos.Length, neg.Length));
-        RadixSort.Sort(pos, scratch);
-        RadixSort.Sort(neg, scratch);
+        RadixSort.Sort(pos, scratch, posCounts);
+        RadixSort.Sort(neg, scratch, negCounts);
         return (pos, neg);
     }
 
     /// <summary>The single pass over ascending keys of positives [P] and negatives [N], both non-empty,
     /// walked from the highest score down. <paramref name="toScore"/> turns a key back into its score.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // hot loop: skip tier-0 code
     public static SweepResult FromSorted<TKey>(ReadOnlySpan<TKey> pos, ReadOnlySpan<TKey> neg, Func<TKey, double> toScore)
         where TKey : struct, IComparisonOperators<TKey, TKey, bool>
     {
@@ -97,9 +103,12 @@ public static class ThresholdSweep
             if (j >= 0 && neg[j] > t)
             {
                 // Negatives above the next positive: TP is constant, so only FP and the ROC area move.
-                long fpBefore = fp;
-                do { if (j == neg.Length - 1 || neg[j] != neg[j + 1]) distinct++; fp++; j--; } while (j >= 0 && neg[j] > t);
-                twiceArea += (double)(fp - fpBefore) * (2 * tp);
+                int lo = FirstAbove(neg, j, t);
+                distinct += CountDistinct(neg[lo..(j + 1)]);
+                long skipped = j + 1 - lo;
+                twiceArea += (double)skipped * (2 * tp);
+                fp += skipped;
+                j = lo - 1;
             }
             long tpPrev = tp, fpPrev = fp;
             while (i >= 0 && pos[i] == t) { tp++; i--; }
@@ -112,8 +121,34 @@ public static class ThresholdSweep
             if (double.IsNaN(fprAt95) && (double)tp / P >= 0.95) { fprAt95 = (double)fp / N; key95 = t; }
         }
         // Remaining negatives lie below every positive: TP = P along the last ROC segment.
-        for (int k = j; k >= 0; k--) if (k == neg.Length - 1 || neg[k] != neg[k + 1]) distinct++;
+        distinct += CountDistinct(neg[..(j + 1)]);
         twiceArea += (double)(N - fp) * (2 * P);
         return new SweepResult(P, N, distinct, twiceArea / (2.0 * P * N), apSum / P, bestDice, toScore(bestKey), fprAt95, toScore(key95));
+    }
+
+    /// <summary>Smallest index lo ≤ j with sorted[lo..j] all &gt; t (given sorted[j] &gt; t), by galloping down from j
+    /// then binary search: O(log gap).</summary>
+    static int FirstAbove<TKey>(ReadOnlySpan<TKey> sorted, int j, TKey t) where TKey : struct, IComparisonOperators<TKey, TKey, bool>
+    {
+        int step = 1, hi = j; // sorted[hi] > t
+        int lo = j - step;
+        while (lo >= 0 && sorted[lo] > t) { hi = lo; step <<= 1; lo = j - step; }
+        lo = Math.Max(lo, -1); // sorted[lo] <= t or lo = -1
+        while (hi - lo > 1)
+        {
+            int mid = (lo + hi) >>> 1;
+            if (sorted[mid] > t) hi = mid; else lo = mid;
+        }
+        return hi;
+    }
+
+    /// <summary>Number of distinct values in a sorted run.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // hot loop: skip tier-0 code
+    static long CountDistinct<TKey>(ReadOnlySpan<TKey> sorted) where TKey : struct, IComparisonOperators<TKey, TKey, bool>
+    {
+        if (sorted.IsEmpty) return 0;
+        long changes = 1;
+        for (int k = 1; k < sorted.Length; k++) if (sorted[k] != sorted[k - 1]) changes++;
+        return changes;
     }
 }
