@@ -67,21 +67,18 @@ public static class ThresholdSweep
         var neg = GC.AllocateUninitializedArray<uint>(scores.Length - (int)positives);
         uint min = uint.MaxValue, max = 0;
         int p = 0, q = 0;
-        var posCounts = new int[RadixSort.Passes * RadixSort.Buckets];
-        var negCounts = new int[RadixSort.Passes * RadixSort.Buckets];
         for (int i = 0; i < scores.Length; i++)
         {
             uint key = SortKeys.FromFloat(scores[i]);
             min = Math.Min(min, key);
             max = Math.Max(max, key);
-            if (labels[i]) { pos[p++] = key; RadixSort.Count(posCounts, key); }
-            else { neg[q++] = key; RadixSort.Count(negCounts, key); }
+            if (labels[i]) pos[p++] = key; else neg[q++] = key;
         }
         if (scores.Length > 0 && (min < SortKeys.MinFiniteFloatKey || max > SortKeys.MaxFiniteFloatKey))
             MetricInputs.CheckFinite(scores); // throws with the count and first index
         var scratch = GC.AllocateUninitializedArray<uint>(Math.Max(pos.Length, neg.Length));
-        RadixSort.Sort(pos, scratch, posCounts);
-        RadixSort.Sort(neg, scratch, negCounts);
+        RadixSort.Sort(pos, scratch);
+        RadixSort.Sort(neg, scratch);
         return (pos, neg);
     }
 

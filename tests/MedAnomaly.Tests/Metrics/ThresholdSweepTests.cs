@@ -77,6 +77,20 @@ public class ThresholdSweepTests
         Assert.Contains("2 elements", ex.Message);
     }
 
+    [Theory]
+    [InlineData(5000)]          // 3 passes of 11 bits
+    [InlineData((1 << 20) + 7)] // 2 passes of 16 bits
+    public void RadixSortMatchesArraySort(int n)
+    {
+        var rng = new SplitMix64((ulong)n);
+        var keys = new uint[n];
+        for (int i = 0; i < n; i++) keys[i] = (uint)(rng.Next() >> (i % 3 == 0 ? 32 : 40)); // many duplicates too
+        var expected = (uint[])keys.Clone();
+        Array.Sort(expected);
+        RadixSort.Sort(keys, new uint[n]);
+        Assert.Equal(expected, keys);
+    }
+
     [Fact]
     public void RadixSortOrdersKeysLikeFloatComparison()
     {
