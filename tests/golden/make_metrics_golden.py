@@ -90,7 +90,7 @@ def sweep(s, l):
     k = int(np.argmax(tpr >= 0.95))
     pred = s64 >= 0.5
     return dict(auroc=roc_auc_score(l, s64), ap=average_precision_score(l, s64), best_dice=dice[b], best_thr=thr[b],
-                fpr95=fpr[k], thr95=rthr[k], distinct=len(thr),
+                fpr95=fpr[k], thr95=rthr[k], distinct_positive=len(np.unique(s64[l])),
                 tp=int((pred & l).sum()), fp=int((pred & ~l).sum()), tn=int((~pred & ~l).sum()), fn=int((~pred & l).sum()))
 
 
@@ -198,14 +198,14 @@ def main():
     w("public static class MetricsGolden")
     w("{")
     w("    public sealed record SweepExpected(string Fixture, double Auroc, double Ap, double BestDice, double BestDiceThreshold, double Fpr95, "
-      "double Threshold95, long Distinct, long Tp05, long Fp05, long Tn05, long Fn05);")
+      "double Threshold95, long DistinctPositive, long Tp05, long Fp05, long Tn05, long Fn05);")
     fx = fixtures()
     w("    public static readonly SweepExpected[] Sweeps =")
     w("    [")
     for name, (s, l) in fx.items():
         r = sweep(s, l)
         w("        new(\"%s\", %s)," % (name, ", ".join(cs(r[k]) for k in
-          ["auroc", "ap", "best_dice", "best_thr", "fpr95", "thr95", "distinct", "tp", "fp", "tn", "fn"])))
+          ["auroc", "ap", "best_dice", "best_thr", "fpr95", "thr95", "distinct_positive", "tp", "fp", "tn", "fn"])))
     w("    ];")
     w("")
     w("    public sealed record ModeExpected(string Fixture, double Dice, double Threshold, long Tried);")

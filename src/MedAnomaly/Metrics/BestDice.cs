@@ -39,7 +39,7 @@ public static class BestDice
     public static BestDiceResult Exact(ReadOnlySpan<float> scores, ReadOnlySpan<bool> labels)
     {
         var r = ThresholdSweep.Run(scores, labels);
-        return new BestDiceResult(r.BestDice, r.BestDiceThreshold, BestDiceMode.Exact, r.DistinctThresholds);
+        return new BestDiceResult(r.BestDice, r.BestDiceThreshold, BestDiceMode.Exact, r.DistinctPositiveScores);
     }
 
     /// <summary>MedIAnomaly's <c>compute_best_dice</c>: step = n // count; thresholds = sort(scores)[0, step, 2·step, …]

@@ -99,7 +99,7 @@ public static class AnomalyMetrics
         var (scores, labels, offsets) = VolumeGroups.Gather(maps, input.Masks, input.Foreground, perImage, groups);
         var pooled = ThresholdSweep.Run(scores, labels);
         var best = options.BestDiceMode == BestDiceMode.Exact
-            ? new BestDiceResult(pooled.BestDice, pooled.BestDiceThreshold, BestDiceMode.Exact, pooled.DistinctThresholds)
+            ? new BestDiceResult(pooled.BestDice, pooled.BestDiceThreshold, BestDiceMode.Exact, pooled.DistinctPositiveScores)
             : BestDice.Compute(options.BestDiceMode, scores, labels, offsets, options.Seed);
         double threshold = options.Threshold ?? pooled.BestDiceThreshold;
         string source = options.Threshold != null ? options.ThresholdSource : "pooled exact best-Dice threshold (oracle)";

@@ -86,7 +86,7 @@ public sealed record MetricsReport(int Images, bool ForegroundRestricted, string
         static JsonNode? Num(double v) => double.IsFinite(v) ? JsonValue.Create(v) : null;
         static JsonObject Sweep(SweepResult s) => new()
         {
-            ["positives"] = s.Positives, ["negatives"] = s.Negatives, ["distinct_thresholds"] = s.DistinctThresholds,
+            ["positives"] = s.Positives, ["negatives"] = s.Negatives, ["distinct_positive_scores"] = s.DistinctPositiveScores,
             ["auroc"] = Num(s.Auroc), ["ap"] = Num(s.AveragePrecision), ["best_dice_exact"] = Num(s.BestDice),
             ["best_dice_exact_threshold"] = Num(s.BestDiceThreshold), ["fpr_at_95_tpr"] = Num(s.FprAt95Tpr),
             ["threshold_at_95_tpr"] = Num(s.ThresholdAt95Tpr),

@@ -11,7 +11,18 @@ public readonly record struct BoundedValue(double Estimate, double Low, double H
 /// <summary>Streaming metrics result. Estimates equal the exact metrics of the scores rounded down to their bin's
 /// lowest value (bins act as ties); intervals bound the exact metrics of the unrounded scores.</summary>
 public sealed record StreamingResult(long Positives, long Negatives, int Bits, double RelativeBinWidth,
-                                     BoundedValue Auroc, BoundedValue AveragePrecision, BoundedValue BestDice, BoundedValue FprAt95Tpr);
+                                     BoundedValue Auroc, BoundedValue AveragePrecision, BoundedValue BestDice, BoundedValue FprAt95Tpr)
+{
+    /// <summary>One line per metric: estimate, guaranteed interval and maximum error, plus the histogram used.</summary>
+    public string ToText()
+    {
+        var ci = System.Globalization.CultureInfo.InvariantCulture;
+        string Line(string name, BoundedValue v) =>
+            string.Format(ci, "  {0,-16} {1:F6}  exact value in [{2:F6}, {3:F6}], error <= {4:E2}\n", name, v.Estimate, v.Low, v.High, v.MaxError);
+        return string.Format(ci, "streaming histogram: {0} bits (bins of relative width {1:E1}); {2} positive, {3} negative\n", Bits, RelativeBinWidth, Positives, Negatives)
+             + Line("AUROC", Auroc) + Line("AP", AveragePrecision) + Line("best Dice", BestDice) + Line("FPR at 95% TPR", FprAt95Tpr);
+    }
+}
 
 /// <summary>Streaming AUROC / AP / best Dice / FPR@95%TPR for data that does not fit in memory: every batch adds
 /// to two histograms (positives, negatives) over the top <c>bits</c> bits of the order-preserving float key, i.e.

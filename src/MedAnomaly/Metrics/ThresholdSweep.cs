@@ -8,14 +8,15 @@ namespace MedAnomaly.Metrics;
 /// move together). NaN fields mean "undefined" (one class only, under <see cref="OneClassPolicy.NaN"/>).</summary>
 /// <param name="Positives">P, number of positive labels.</param>
 /// <param name="Negatives">N, number of negative labels.</param>
-/// <param name="DistinctThresholds">Number of distinct scores (ROC points minus the origin).</param>
+/// <param name="DistinctPositiveScores">Number of distinct scores among positives: the thresholds where TP changes,
+/// i.e. the candidates for best Dice and FPR@95%TPR.</param>
 /// <param name="Auroc">Trapezoidal area under (FPR, TPR) over all distinct thresholds (= sklearn <c>roc_auc_score</c>).</param>
 /// <param name="AveragePrecision">Σₙ (Rₙ − Rₙ₋₁)·Pₙ, step-wise, no interpolation (= sklearn <c>average_precision_score</c>).</param>
 /// <param name="BestDice">max over thresholds of 2TP/(2TP+FP+FN) (also the best F1); 0 predicted-positive → Dice 0.</param>
 /// <param name="BestDiceThreshold">The highest threshold reaching <see cref="BestDice"/> (predict score ≥ it).</param>
 /// <param name="FprAt95Tpr">FPR at the highest threshold whose TPR ≥ 0.95.</param>
 /// <param name="ThresholdAt95Tpr">That threshold.</param>
-public readonly record struct SweepResult(long Positives, long Negatives, long DistinctThresholds, double Auroc, double AveragePrecision,
+public readonly record struct SweepResult(long Positives, long Negatives, long DistinctPositiveScores, double Auroc, double AveragePrecision,
                                           double BestDice, double BestDiceThreshold, double FprAt95Tpr, double ThresholdAt95Tpr)
 {
     /// <summary>Result with every metric NaN (used when only one class is present and the caller asked for NaN).</summary>
@@ -25,7 +26,9 @@ public readonly record struct SweepResult(long Positives, long Negatives, long D
 
 /// <summary>The shared exact computation behind AUROC, AP, best Dice/F1 and FPR@95%TPR: split scores by label,
 /// sort each class (radix sort on order-preserving float keys), then walk both from the top, one step per distinct
-/// score, accumulating TP/FP in integers. Cost: O(n) sort + O(n) pass; memory: 8 bytes per score.</summary>
+/// positive score (runs of negatives in between are skipped by galloping search, since TP is constant there),
+/// accumulating TP/FP in integers. Cost: O(n) sort + one pass; extra memory: 4 bytes per score + a scratch buffer
+/// the size of the larger class.</summary>
 public static class ThresholdSweep
 {
     /// <summary>Exact metrics of float scores [n] against labels [n] (true = anomalous / lesion).</summary>
@@ -88,12 +91,8 @@ public static class ThresholdSweep
     public static SweepResult FromSorted<TKey>(ReadOnlySpan<TKey> pos, ReadOnlySpan<TKey> neg, Func<TKey, double> toScore)
         where TKey : struct, IComparisonOperators<TKey, TKey, bool>
     {
-        long P = pos.Length, N = neg.Length;
+        var sweep = new SweepAccumulator(pos.Length, neg.Length);
         int i = pos.Length - 1, j = neg.Length - 1;
-        long tp = 0, fp = 0, distinct = 0;
-        double twiceArea = 0, apSum = 0, bestDice = 0, fprAt95 = double.NaN;
-        TKey bestKey = default, key95 = default;
-        bool haveBest = false;
         while (i >= 0)
         {
             TKey t = pos[i];
@@ -101,26 +100,15 @@ public static class ThresholdSweep
             {
                 // Negatives above the next positive: TP is constant, so only FP and the ROC area move.
                 int lo = FirstAbove(neg, j, t);
-                distinct += CountDistinct(neg[lo..(j + 1)]);
-                long skipped = j + 1 - lo;
-                twiceArea += (double)skipped * (2 * tp);
-                fp += skipped;
+                sweep.NegativesOnly(j + 1 - lo);
                 j = lo - 1;
             }
-            long tpPrev = tp, fpPrev = fp;
-            while (i >= 0 && pos[i] == t) { tp++; i--; }
-            while (j >= 0 && neg[j] == t) { fp++; j--; }
-            distinct++;
-            twiceArea += (double)(fp - fpPrev) * (tp + tpPrev);
-            apSum += (double)(tp - tpPrev) * tp / (tp + fp);
-            double dice = 2.0 * tp / (tp + fp + P);
-            if (dice > bestDice || !haveBest) { bestDice = dice; bestKey = t; haveBest = true; }
-            if (double.IsNaN(fprAt95) && (double)tp / P >= 0.95) { fprAt95 = (double)fp / N; key95 = t; }
+            long tpAdd = 0, fpAdd = 0;
+            while (i >= 0 && pos[i] == t) { tpAdd++; i--; }
+            while (j >= 0 && neg[j] == t) { fpAdd++; j--; }
+            sweep.Threshold(toScore(t), tpAdd, fpAdd);
         }
-        // Remaining negatives lie below every positive: TP = P along the last ROC segment.
-        distinct += CountDistinct(neg[..(j + 1)]);
-        twiceArea += (double)(N - fp) * (2 * P);
-        return new SweepResult(P, N, distinct, twiceArea / (2.0 * P * N), apSum / P, bestDice, toScore(bestKey), fprAt95, toScore(key95));
+        return sweep.Finish();
     }
 
     /// <summary>Smallest index lo ≤ j with sorted[lo..j] all &gt; t (given sorted[j] &gt; t), by galloping down from j
@@ -138,14 +126,39 @@ public static class ThresholdSweep
         }
         return hi;
     }
+}
 
-    /// <summary>Number of distinct values in a sorted run.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // hot loop: skip tier-0 code
-    static long CountDistinct<TKey>(ReadOnlySpan<TKey> sorted) where TKey : struct, IComparisonOperators<TKey, TKey, bool>
+/// <summary>The metric formulas, fed one distinct threshold at a time from the top (highest score) down.</summary>
+struct SweepAccumulator(long positives, long negatives)
+{
+    readonly long P = positives, N = negatives;
+    long tp, fp, thresholds;
+    double twiceArea, apSum, bestDice = -1, bestThreshold = double.NaN, fprAt95 = double.NaN, thresholdAt95 = double.NaN;
+
+    /// <summary>Negatives whose scores lie above the next positive threshold: TP stays, FP and the ROC area grow.</summary>
+    public void NegativesOnly(long count)
     {
-        if (sorted.IsEmpty) return 0;
-        long changes = 1;
-        for (int k = 1; k < sorted.Length; k++) if (sorted[k] != sorted[k - 1]) changes++;
-        return changes;
+        twiceArea += (double)count * (2 * tp);
+        fp += count;
+    }
+
+    /// <summary>The threshold t, a distinct positive score, where <paramref name="tpAdd"/> ≥ 1 positives and
+    /// <paramref name="fpAdd"/> tied negatives join the predicted set.</summary>
+    public void Threshold(double t, long tpAdd, long fpAdd)
+    {
+        long tpPrev = tp, fpPrev = fp;
+        tp += tpAdd; fp += fpAdd; thresholds++;
+        twiceArea += (double)(fp - fpPrev) * (tp + tpPrev);
+        apSum += (double)(tp - tpPrev) * tp / (tp + fp);
+        double dice = 2.0 * tp / (tp + fp + P);
+        if (dice > bestDice) { bestDice = dice; bestThreshold = t; }
+        if (double.IsNaN(fprAt95) && (double)tp / P >= 0.95) { fprAt95 = (double)fp / N; thresholdAt95 = t; }
+    }
+
+    /// <summary>Adds the negatives below every positive (TP = P on the last ROC segment) and returns the metrics.</summary>
+    public SweepResult Finish()
+    {
+        twiceArea += (double)(N - fp) * (2 * P);
+        return new SweepResult(P, N, thresholds, twiceArea / (2.0 * P * N), apSum / P, bestDice, bestThreshold, fprAt95, thresholdAt95);
     }
 }

@@ -32,6 +32,8 @@ public class StreamingTests
         Inside(exact.Auroc, r.Auroc); Inside(exact.AveragePrecision, r.AveragePrecision);
         Inside(exact.BestDice, r.BestDice); Inside(exact.FprAt95Tpr, r.FprAt95Tpr);
         Assert.Equal(scores.Length, r.Positives + r.Negatives);
+        Assert.Contains($"{bits} bits", r.ToText());
+        Assert.Contains("exact value in [", r.ToText());
     }
 
     [Fact]

@@ -20,7 +20,7 @@ public class ThresholdSweepTests
         Close(e.BestDiceThreshold, r.BestDiceThreshold, "best Dice threshold");
         Close(e.Fpr95, r.FprAt95Tpr, "FPR@95");
         Close(e.Threshold95, r.ThresholdAt95Tpr, "threshold@95");
-        Assert.Equal(e.Distinct, r.DistinctThresholds);
+        Assert.Equal(e.DistinctPositive, r.DistinctPositiveScores);
         Close(e.Auroc, Roc.Auroc(scores, labels), "Roc.Auroc");
         Close(e.Ap, Precision.AveragePrecision(scores, labels), "Precision.AveragePrecision");
     }
