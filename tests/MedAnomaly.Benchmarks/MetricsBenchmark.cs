@@ -19,6 +19,10 @@ public sealed class MetricsBenchmark : IBenchmark
         long inputBytes = (long)n * sizeof(float) + n * sizeof(bool);
 
         ThresholdSweep.Run(scores.AsSpan(0, 100_000), labels.AsSpan(0, 100_000)); // JIT warm-up
+        // Memory beyond the input: everything the first full-size call allocates (its reusable key buffer included).
+        long coldBefore = GC.GetAllocatedBytesForCurrentThread();
+        ThresholdSweep.Run(scores, labels);
+        long coldAllocated = GC.GetAllocatedBytesForCurrentThread() - coldBefore;
         var times = new List<double>();
         var cpuTimes = new List<double>();
         var process = Process.GetCurrentProcess();
@@ -58,7 +62,7 @@ public sealed class MetricsBenchmark : IBenchmark
             Console.WriteLine($"AUROC {result.Auroc:R} (sklearn {skAuroc:R}, rel diff {Math.Abs(result.Auroc - skAuroc) / skAuroc:E1})");
             Console.WriteLine($"AP    {result.AveragePrecision:R} (sklearn {skAp:R}, rel diff {Math.Abs(result.AveragePrecision - skAp) / skAp:E1})");
             Console.WriteLine($"best Dice {result.BestDice:F6} at {result.BestDiceThreshold:G6}; {result.DistinctPositiveScores:N0} distinct positive scores (candidate thresholds)");
-            Console.WriteLine($"allocated: {allocated / 1e6:F1} MB = {(double)allocated / inputBytes:F2}x input (target <= 2x)");
+            Console.WriteLine($"allocated by the first call: {coldAllocated / 1e6:F1} MB = {(double)coldAllocated / inputBytes:F2}x input (target <= 2x); by each later call: {allocated / 1e6:F2} MB (key buffer reused)");
             Console.WriteLine($"speed ratio: {sk / ours:F1}x faster than scikit-learn in wall time, {skCpu / oursCpu:F1}x in CPU time (target >= 20x)");
         }
         finally { Directory.Delete(dir, true); }

@@ -32,11 +32,29 @@ public readonly record struct SweepResult(long Positives, long Negatives, long D
 public static class ThresholdSweep
 {
     /// <summary>Exact metrics of float scores [n] against labels [n] (true = anomalous / lesion).</summary>
+    /// <remarks>The key buffer (4 bytes per score + scratch for the larger class, 8 bytes per score at most) is kept
+    /// per thread behind a weak reference and reused by the next call, so repeated calls do not fault in fresh memory;
+    /// the GC may reclaim it at any time.</remarks>
     public static SweepResult Run(ReadOnlySpan<float> scores, ReadOnlySpan<bool> labels, OneClassPolicy policy = OneClassPolicy.Throw)
     {
-        var (pos, neg) = SortedByClass(scores, labels);
-        if (!MetricInputs.CheckBothClasses(pos.Length, neg.Length, policy)) return SweepResult.Undefined(pos.Length, neg.Length);
+        MetricInputs.CheckSameLength(scores.Length, labels.Length);
+        int P = (int)MetricInputs.CountTrue(labels), N = scores.Length - P;
+        if (!MetricInputs.CheckBothClasses(P, N, policy)) { MetricInputs.CheckFinite(scores); return SweepResult.Undefined(P, N); }
+        var buffer = KeyBuffer(P + N + Math.Max(P, N)).AsSpan();
+        Span<uint> pos = buffer[..P], neg = buffer.Slice(P, N), scratch = buffer[(P + N)..];
+        SplitAndSort(scores, labels, pos, neg, scratch);
         return FromSorted<uint>(pos, neg, key => SortKeys.ToFloat(key));
+    }
+
+    [ThreadStatic] static WeakReference<uint[]>? t_keyBuffer;
+
+    /// <summary>A buffer of at least <paramref name="length"/> keys, reused across calls on this thread while the GC keeps it.</summary>
+    static uint[] KeyBuffer(int length)
+    {
+        if (t_keyBuffer != null && t_keyBuffer.TryGetTarget(out var cached) && cached.Length >= length) return cached;
+        var fresh = GC.AllocateUninitializedArray<uint>(length);
+        if (t_keyBuffer == null) t_keyBuffer = new WeakReference<uint[]>(fresh); else t_keyBuffer.SetTarget(fresh);
+        return fresh;
     }
 
     /// <summary>Exact metrics of double scores [n] (e.g. image scores) against labels [n].</summary>
@@ -61,13 +79,21 @@ public static class ThresholdSweep
 
     /// <summary>Splits float scores by label into two ascending arrays of sort keys (see <see cref="SortKeys"/>).
     /// Checks lengths and finiteness on the way.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // hot loop: skip tier-0 code
     public static (uint[] Positive, uint[] Negative) SortedByClass(ReadOnlySpan<float> scores, ReadOnlySpan<bool> labels)
     {
         MetricInputs.CheckSameLength(scores.Length, labels.Length);
-        long positives = MetricInputs.CountTrue(labels);
-        var pos = GC.AllocateUninitializedArray<uint>((int)positives);
-        var neg = GC.AllocateUninitializedArray<uint>(scores.Length - (int)positives);
+        int positives = (int)MetricInputs.CountTrue(labels);
+        var pos = GC.AllocateUninitializedArray<uint>(positives);
+        var neg = GC.AllocateUninitializedArray<uint>(scores.Length - positives);
+        SplitAndSort(scores, labels, pos, neg, GC.AllocateUninitializedArray<uint>(Math.Max(pos.Length, neg.Length)));
+        return (pos, neg);
+    }
+
+    /// <summary>Writes the keys of positive scores to <paramref name="pos"/> [P] and of negative ones to
+    /// <paramref name="neg"/> [N] (sizes must match the label counts), then radix-sorts both ascending.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // hot loop: skip tier-0 code
+    static void SplitAndSort(ReadOnlySpan<float> scores, ReadOnlySpan<bool> labels, Span<uint> pos, Span<uint> neg, Span<uint> scratch)
+    {
         uint min = uint.MaxValue, max = 0;
         int p = 0, q = 0;
         for (int i = 0; i < scores.Length; i++)
@@ -79,10 +105,8 @@ public static class ThresholdSweep
         }
         if (scores.Length > 0 && (min < SortKeys.MinFiniteFloatKey || max > SortKeys.MaxFiniteFloatKey))
             MetricInputs.CheckFinite(scores); // throws with the count and first index
-        var scratch = GC.AllocateUninitializedArray<uint>(Math.Max(pos.Length, neg.Length));
         RadixSort.Sort(pos, scratch);
         RadixSort.Sort(neg, scratch);
-        return (pos, neg);
     }
 
     /// <summary>The single pass over ascending keys of positives [P] and negatives [N], both non-empty,
