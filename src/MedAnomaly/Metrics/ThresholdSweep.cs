@@ -40,7 +40,7 @@ public static class ThresholdSweep
         MetricInputs.CheckSameLength(scores.Length, labels.Length);
         int P = (int)MetricInputs.CountTrue(labels), N = scores.Length - P;
         if (!MetricInputs.CheckBothClasses(P, N, policy)) { MetricInputs.CheckFinite(scores); return SweepResult.Undefined(P, N); }
-        var buffer = KeyBuffer(P + N + Math.Max(P, N)).AsSpan();
+        var buffer = KeyBuffer(checked(P + N + Math.Max(P, N))).AsSpan();
         Span<uint> pos = buffer[..P], neg = buffer.Slice(P, N), scratch = buffer[(P + N)..];
         SplitAndSort(scores, labels, pos, neg, scratch);
         return FromSorted<uint>(pos, neg, key => SortKeys.ToFloat(key));
