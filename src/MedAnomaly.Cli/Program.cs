@@ -6,5 +6,6 @@ var root = new RootCommand("MedAnomaly: unsupervised anomaly detection in medica
 {
     DemoCommand.Create(),
     DataCommand.Create(),
+    MetricsCommand.Create(),
 };
 return root.Parse(args).Invoke();

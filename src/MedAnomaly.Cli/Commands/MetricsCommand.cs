@@ -1,0 +1,135 @@
+using System.CommandLine;
+using System.Globalization;
+using MedAnomaly.Data;
+using MedAnomaly.Metrics;
+
+namespace MedAnomaly.Cli.Commands;
+
+/// <summary><c>medanomaly metrics</c>: every image- and pixel-level metric of a set of anomaly maps (or image scores)
+/// read from .npy files.</summary>
+public static class MetricsCommand
+{
+    public static Command Create()
+    {
+        var scores = new Option<string>("--scores") { Description = ".npy of anomaly maps [N,H,W] or [N,1,H,W], or image scores [N]", Required = true };
+        var labels = new Option<string?>("--labels") { Description = ".npy of image labels [N] (non-zero = anomalous); default: any lesion pixel in --masks" };
+        var masks = new Option<string?>("--masks") { Description = ".npy of lesion masks, same shape as the maps (non-zero = lesion)" };
+        var foreground = new Option<string?>("--foreground") { Description = ".npy of foreground (brain) masks, same shape as the maps; metrics use only its pixels" };
+        var volumeIds = new Option<string?>("--volume-ids") { Description = ".npy of integer volume ids [N] grouping slices for per-volume metrics; default: each image is its own volume" };
+        var imageScore = new Option<string>("--image-score") { Description = "image score from a map: mean, max or topK (e.g. top100 = mean of the 100 largest pixels)", DefaultValueFactory = _ => "mean" };
+        var bestDice = new Option<string>("--best-dice") { Description = "best-Dice search: exact (all distinct thresholds), medianomaly (~200 quantiles) or disyre (10,000 pixels/volume, 200 linspace)", DefaultValueFactory = _ => "exact" };
+        var seed = new Option<ulong>("--seed") { Description = "seed of the DISYRE pixel sampling", DefaultValueFactory = _ => BestDice.DefaultSeed };
+        var median = new Option<int>("--median") { Description = "k×k median filter applied to each map before the metrics (odd k; 0 = none)" };
+        var minComponent = new Option<int>("--min-component") { Description = "drop 8-connected components smaller than this many pixels from the thresholded prediction (0 = none)" };
+        var threshold = new Option<double?>("--threshold") { Description = "threshold for Dice/sensitivity/specificity/FPR (e.g. chosen on validation); default: the pooled best-Dice threshold" };
+        var json = new Option<bool>("--json") { Description = "print one JSON object instead of text" };
+
+        var cmd = new Command("metrics", "AUROC, AP, best Dice/F1, FPR@95%TPR and Dice at a threshold, image and pixel level, from .npy files");
+        foreach (var o in new Option[] { scores, labels, masks, foreground, volumeIds, imageScore, bestDice, seed, median, minComponent, threshold, json })
+            cmd.Options.Add(o);
+        cmd.SetAction(parse => CliErrors.Run(() =>
+        {
+            var input = LoadInput(parse.GetValue(scores)!, parse.GetValue(labels), parse.GetValue(masks), parse.GetValue(foreground), parse.GetValue(volumeIds));
+            var options = new MetricsOptions
+            {
+                Scoring = ParseScoring(parse.GetValue(imageScore)!),
+                BestDiceMode = ParseMode(parse.GetValue(bestDice)!),
+                Seed = parse.GetValue(seed),
+                MedianFilter = parse.GetValue(median),
+                MinComponentSize = parse.GetValue(minComponent),
+                Threshold = parse.GetValue(threshold),
+            };
+            var report = AnomalyMetrics.Evaluate(input, options);
+            Console.WriteLine(parse.GetValue(json) ? report.ToJson() : report.ToText());
+            return 0;
+        }));
+        return cmd;
+    }
+
+    /// <summary>Reads the .npy files and checks their shapes against each other.</summary>
+    public static MetricsInput LoadInput(string scoresPath, string? labelsPath, string? masksPath, string? foregroundPath, string? volumeIdsPath)
+    {
+        if (labelsPath == null && masksPath == null) throw new ArgumentException("give --labels (image labels [N]) and/or --masks (lesion masks)");
+        var s = Npy.Read(scoresPath);
+        int n; int h = 0, w = 0; float[]? maps = null; double[]? imageScores = null;
+        switch (s.Shape.Length)
+        {
+            case 1: n = checked((int)s.Shape[0]); imageScores = s.ToFloat64(); break;
+            case 3: n = checked((int)s.Shape[0]); h = checked((int)s.Shape[1]); w = checked((int)s.Shape[2]); maps = s.ToFloat32(); break;
+            case 4 when s.Shape[1] == 1: n = checked((int)s.Shape[0]); h = checked((int)s.Shape[2]); w = checked((int)s.Shape[3]); maps = s.ToFloat32(); break;
+            default: throw new ArgumentException($"{scoresPath}: scores have shape {Shape(s)}; expected maps [N,H,W] or [N,1,H,W], or image scores [N]");
+        }
+        if (maps != null) MetricInputs.CheckFinite(maps, scoresPath); else MetricInputs.CheckFinite(imageScores!, scoresPath);
+        return new MetricsInput
+        {
+            ImageCount = n, Height = h, Width = w, Maps = maps, ImageScores = imageScores,
+            ImageLabels = labelsPath == null ? null : ReadLabels(labelsPath, n),
+            Masks = masksPath == null ? null : ReadPixelMask(masksPath, n, h, w, maps != null),
+            Foreground = foregroundPath == null ? null : ReadPixelMask(foregroundPath, n, h, w, maps != null),
+            VolumeIds = volumeIdsPath == null ? null : ReadVolumeIds(volumeIdsPath, n),
+        };
+    }
+
+    static bool[] ReadLabels(string path, int n)
+    {
+        var a = Npy.Read(path);
+        if (a.Shape.Length != 1 || a.Shape[0] != n) throw new ArgumentException($"{path}: image labels have shape {Shape(a)}; expected [{n}]");
+        return ToBool(a, path);
+    }
+
+    static bool[] ReadPixelMask(string path, int n, int h, int w, bool haveMaps)
+    {
+        if (!haveMaps) throw new ArgumentException($"{path}: pixel masks need per-pixel maps, but --scores holds image scores [N]");
+        var a = Npy.Read(path);
+        bool ok = (a.Shape.Length == 3 && a.Shape[0] == n && a.Shape[1] == h && a.Shape[2] == w)
+               || (a.Shape.Length == 4 && a.Shape[0] == n && a.Shape[1] == 1 && a.Shape[2] == h && a.Shape[3] == w);
+        if (!ok) throw new ArgumentException($"{path}: mask has shape {Shape(a)}; expected [{n},{h},{w}] or [{n},1,{h},{w}] like the maps");
+        return ToBool(a, path);
+    }
+
+    static int[] ReadVolumeIds(string path, int n)
+    {
+        var a = Npy.Read(path);
+        if (a.Shape.Length != 1 || a.Shape[0] != n) throw new ArgumentException($"{path}: volume ids have shape {Shape(a)}; expected [{n}]");
+        var ids = a.ToFloat64();
+        var result = new int[n];
+        for (int i = 0; i < n; i++)
+        {
+            if (ids[i] != Math.Floor(ids[i]) || Math.Abs(ids[i]) > int.MaxValue) throw new ArgumentException($"{path}: volume id {ids[i]} at index {i} is not an integer");
+            result[i] = (int)ids[i];
+        }
+        return result;
+    }
+
+    static bool[] ToBool(NpyArray a, string path)
+    {
+        if (a.Data is bool[] b) return b;
+        var values = a.ToFloat32();
+        var result = new bool[values.Length];
+        for (int i = 0; i < values.Length; i++)
+        {
+            if (float.IsNaN(values[i])) throw new ArgumentException($"{path}: NaN at flat index {i}; masks and labels must be 0/1");
+            result[i] = values[i] != 0;
+        }
+        return result;
+    }
+
+    static string Shape(NpyArray a) => "[" + string.Join(",", a.Shape) + "]";
+
+    static ImageScoring ParseScoring(string s)
+    {
+        if (s == "mean") return ImageScoring.Mean;
+        if (s == "max") return ImageScoring.Max;
+        if (s.StartsWith("top", StringComparison.Ordinal) && int.TryParse(s.AsSpan(3), NumberStyles.None, CultureInfo.InvariantCulture, out int k) && k > 0)
+            return ImageScoring.TopK(k);
+        throw new ArgumentException($"--image-score must be mean, max or topK with K ≥ 1 (e.g. top100), got '{s}'");
+    }
+
+    static BestDiceMode ParseMode(string s) => s.ToLowerInvariant() switch
+    {
+        "exact" => BestDiceMode.Exact,
+        "medianomaly" => BestDiceMode.MedIAnomaly,
+        "disyre" => BestDiceMode.Disyre,
+        _ => throw new ArgumentException($"--best-dice must be exact, medianomaly or disyre, got '{s}'"),
+    };
+}

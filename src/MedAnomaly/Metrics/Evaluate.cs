@@ -1,0 +1,136 @@
+namespace MedAnomaly.Metrics;
+
+/// <summary>What to evaluate. Give <see cref="Maps"/> (per-pixel maps [N,H,W]) or <see cref="ImageScores"/> ([N]).</summary>
+public sealed record MetricsInput
+{
+    public required int ImageCount { get; init; }
+    public int Height { get; init; }
+    public int Width { get; init; }
+    /// <summary>Anomaly maps [N,H,W], row-major.</summary>
+    public float[]? Maps { get; init; }
+    /// <summary>Per-image scores [N] (used when there are no maps, or to override the map reduction).</summary>
+    public double[]? ImageScores { get; init; }
+    /// <summary>Image labels [N]; when null and <see cref="Masks"/> is given, an image is anomalous iff it has a lesion pixel.</summary>
+    public bool[]? ImageLabels { get; init; }
+    /// <summary>Lesion masks [N,H,W].</summary>
+    public bool[]? Masks { get; init; }
+    /// <summary>Foreground (brain) masks [N,H,W]: pixel metrics and image scores use only these pixels.</summary>
+    public bool[]? Foreground { get; init; }
+    /// <summary>Volume id of each image [N]; null = every image is its own volume.</summary>
+    public int[]? VolumeIds { get; init; }
+}
+
+/// <summary>How to evaluate. Defaults: image score = mean of the map, exact best Dice, no post-processing,
+/// Dice/sensitivity/specificity/FPR reported at the pooled best-Dice threshold unless <see cref="Threshold"/> is set.</summary>
+public sealed record MetricsOptions
+{
+    public ImageScoring Scoring { get; init; } = ImageScoring.Mean;
+    public BestDiceMode BestDiceMode { get; init; } = BestDiceMode.Exact;
+    public ulong Seed { get; init; } = BestDice.DefaultSeed;
+    /// <summary>k of a k×k median filter applied to the maps before every metric; 0 = none.</summary>
+    public int MedianFilter { get; init; }
+    /// <summary>Connected components (8-connected, per slice) of the thresholded prediction smaller than this are
+    /// dropped before the at-threshold Dice/sensitivity/specificity/FPR; 0 = none.</summary>
+    public int MinComponentSize { get; init; }
+    /// <summary>Fixed threshold for the at-threshold metrics (e.g. chosen on validation); null = pooled best-Dice threshold.</summary>
+    public double? Threshold { get; init; }
+    public string ThresholdSource { get; init; } = "given";
+}
+
+/// <summary>Runs every image- and pixel-level metric on a test set and returns a <see cref="MetricsReport"/>.</summary>
+public static class AnomalyMetrics
+{
+    public static MetricsReport Evaluate(MetricsInput input, MetricsOptions options)
+    {
+        int n = input.ImageCount;
+        if (n <= 0) throw new ArgumentException("there are no images to evaluate");
+        float[]? maps = input.Maps;
+        long pixels = (long)n * input.Height * input.Width;
+        if (maps != null) CheckPixelArray(maps.Length, pixels, "maps", input);
+        if (input.Masks != null) CheckPixelArray(input.Masks.Length, pixels, "masks", input);
+        if (input.Foreground != null) CheckPixelArray(input.Foreground.Length, pixels, "foreground", input);
+        if (input.ImageLabels != null) MetricInputs.CheckSameLength(input.ImageLabels.Length, n, "image labels", "images");
+        if (input.ImageScores != null) MetricInputs.CheckSameLength(input.ImageScores.Length, n, "image scores", "images");
+        if (maps == null && input.ImageScores == null) throw new ArgumentException("give anomaly maps or image scores");
+        if ((input.Masks != null || input.Foreground != null) && maps == null)
+            throw new ArgumentException("lesion or foreground masks need per-pixel maps, but only image scores were given");
+
+        var post = new List<string>();
+        if (maps != null && options.MedianFilter > 1)
+        {
+            maps = PostProcess.MedianFilter(maps, n, input.Height, input.Width, options.MedianFilter);
+            post.Add($"median filter {options.MedianFilter}x{options.MedianFilter} (reflect borders)");
+        }
+        if (options.MinComponentSize > 0) post.Add($"drop 8-connected components < {options.MinComponentSize} px from the thresholded prediction");
+
+        var image = ImageLevel(input, maps, options);
+        var pixel = input.Masks != null && maps != null ? PixelLevel(input, maps, options) : null;
+        return new MetricsReport(n, input.Foreground != null, post.Count == 0 ? "none" : string.Join("; ", post), image, pixel);
+    }
+
+    static void CheckPixelArray(long length, long expected, string name, MetricsInput input)
+    {
+        if (length != expected)
+            throw new ArgumentException($"{name} hold {length} values, expected N·H·W = {input.ImageCount}·{input.Height}·{input.Width} = {expected}");
+    }
+
+    static ImageLevelMetrics? ImageLevel(MetricsInput input, float[]? maps, MetricsOptions options)
+    {
+        bool[]? labels = input.ImageLabels ?? (input.Masks != null ? AnyLesion(input.Masks, input.ImageCount) : null);
+        if (labels == null) return null;
+        double[] scores = input.ImageScores ?? ImageScore.Compute(maps, input.ImageCount, options.Scoring, input.Foreground);
+        string scoring = input.ImageScores != null ? "given" : options.Scoring.ToString();
+        return new ImageLevelMetrics(scoring, ThresholdSweep.Run(scores, labels, OneClassPolicy.NaN));
+    }
+
+    /// <summary>Image labels [N] from masks [N, ...]: true iff the image has a lesion pixel.</summary>
+    public static bool[] AnyLesion(ReadOnlySpan<bool> masks, int imageCount)
+    {
+        int per = masks.Length / imageCount;
+        var labels = new bool[imageCount];
+        for (int i = 0; i < imageCount; i++) labels[i] = masks.Slice(i * per, per).Contains(true);
+        return labels;
+    }
+
+    static PixelLevelMetrics PixelLevel(MetricsInput input, float[] maps, MetricsOptions options)
+    {
+        var groups = VolumeGroups.Group(input.ImageCount, input.VolumeIds);
+        int perImage = input.Height * input.Width;
+        var (scores, labels, offsets) = VolumeGroups.Gather(maps, input.Masks, input.Foreground, perImage, groups);
+        var pooled = ThresholdSweep.Run(scores, labels);
+        var best = options.BestDiceMode == BestDiceMode.Exact
+            ? new BestDiceResult(pooled.BestDice, pooled.BestDiceThreshold, BestDiceMode.Exact, pooled.DistinctPositiveScores)
+            : BestDice.Compute(options.BestDiceMode, scores, labels, offsets, options.Seed);
+        double threshold = options.Threshold ?? pooled.BestDiceThreshold;
+        string source = options.Threshold != null ? options.ThresholdSource : "pooled exact best-Dice threshold (oracle)";
+        var counts = AtThreshold(input, maps, threshold, options.MinComponentSize);
+        return new PixelLevelMetrics(pooled, best, PerVolume(scores, labels, offsets), threshold, source, counts);
+    }
+
+    static ConfusionCounts AtThreshold(MetricsInput input, float[] maps, double threshold, int minComponent)
+    {
+        var predicted = new bool[maps.Length];
+        for (int i = 0; i < maps.Length; i++)
+            predicted[i] = maps[i] >= threshold && (input.Foreground == null || input.Foreground[i]);
+        if (minComponent > 0) predicted = PostProcess.RemoveSmallComponents(predicted, input.ImageCount, input.Height, input.Width, minComponent);
+        if (input.Foreground == null) return Dice.OfMasks(predicted, input.Masks);
+        var fg = input.Foreground;
+        var p = predicted.Where((_, i) => fg[i]).ToArray();
+        var l = input.Masks!.Where((_, i) => fg[i]).ToArray();
+        return Dice.OfMasks(p, l);
+    }
+
+    static PerVolumeMetrics PerVolume(float[] scores, bool[] labels, long[] offsets)
+    {
+        var auroc = new List<double>(); var ap = new List<double>(); var dice = new List<double>();
+        int volumes = offsets.Length - 1, skipped = 0;
+        for (int v = 0; v < volumes; v++)
+        {
+            int start = (int)offsets[v], length = (int)(offsets[v + 1] - offsets[v]);
+            var r = ThresholdSweep.Run(scores.AsSpan(start, length), labels.AsSpan(start, length), OneClassPolicy.NaN);
+            if (double.IsNaN(r.Auroc)) { skipped++; continue; }
+            auroc.Add(r.Auroc); ap.Add(r.AveragePrecision); dice.Add(r.BestDice);
+        }
+        return new PerVolumeMetrics(volumes, skipped, MeanStd.Of(auroc), MeanStd.Of(ap), MeanStd.Of(dice));
+    }
+}
