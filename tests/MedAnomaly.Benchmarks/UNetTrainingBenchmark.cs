@@ -34,10 +34,13 @@ public sealed class UNetTrainingBenchmark : IBenchmark
         Console.WriteLine($"threads {threads}, batch {Batch}, {timedSteps} timed steps after {Warmup} warm-up");
         Console.WriteLine($"C#      median step {medianMs,8:F1} ms   loss {firstLoss:F4} → {lastLoss:F4}");
         Console.WriteLine($"PyTorch median step {peerMs,8:F1} ms   loss {peer.GetProperty("first_loss").GetDouble():F4} → {peer.GetProperty("last_loss").GetDouble():F4}");
+        Console.WriteLine("PyTorch phases (median ms): " + string.Join(", ", peer.GetProperty("phases_ms").EnumerateObject().Select(p => $"{p.Name} {p.Value.GetDouble():F1}")));
         Console.WriteLine($"ratio C# / PyTorch = {medianMs / peerMs:F3}   (target ≤ 0.90)");
         Console.WriteLine($"RSS after {rssEarly} steps {rss[rssEarly]:F1} MB, after {rssLate} steps {rss[rssLate]:F1} MB: " +
                           $"growth {(rss[rssLate] / rss[rssEarly] - 1) * 100:F2} %   (target ≤ 2 %)");
     }
+
+    static double Median(List<double> xs) => xs.Order().ElementAt(xs.Count / 2);
 
     /// <summary>The same loop as the peer: x = x0 + noise, loss = mse(model(x, t), noise), AdamW step.</summary>
     static (double MedianMs, double FirstLoss, double LastLoss, Dictionary<int, double> Rss) TrainCSharp(int timedSteps, int rssEarly, int rssLate)
@@ -51,26 +54,36 @@ public sealed class UNetTrainingBenchmark : IBenchmark
         using var noise = torch.randn([Batch, 1, 64, 64], generator: generator).DetachFromDisposeScope();
 
         var times = new List<double>();
+        var phases = new Dictionary<string, List<double>> { ["forward"] = [], ["backward"] = [], ["optimizer"] = [] };
         var rss = new Dictionary<int, double>();
         double firstLoss = 0, lastLoss = 0;
         int totalSteps = Math.Max(Warmup + timedSteps, rssLate);
         for (int step = 1; step <= totalSteps; step++)
         {
             var clock = Stopwatch.StartNew();
+            double forward, backward;
             using (var scope = torch.NewDisposeScope())
             {
                 optimizer.zero_grad();
                 var loss = F.mse_loss(model.forward(x0 + noise, t), noise);
+                forward = clock.Elapsed.TotalMilliseconds;
                 loss.backward();
+                backward = clock.Elapsed.TotalMilliseconds;
                 optimizer.step();
-                lastLoss = loss.item<double>();
+                clock.Stop();
+                if (step <= Warmup + timedSteps) lastLoss = loss.item<double>();
             }
-            clock.Stop();
             if (step == 1) firstLoss = lastLoss;
-            if (step > Warmup && step <= Warmup + timedSteps) times.Add(clock.Elapsed.TotalMilliseconds);
+            if (step > Warmup && step <= Warmup + timedSteps)
+            {
+                times.Add(clock.Elapsed.TotalMilliseconds);
+                phases["forward"].Add(forward);
+                phases["backward"].Add(backward - forward);
+                phases["optimizer"].Add(clock.Elapsed.TotalMilliseconds - backward);
+            }
             if (step == rssEarly || step == rssLate) rss[step] = ProcessMemory.RssMegabytes();
         }
-        times.Sort();
-        return (times[times.Count / 2], firstLoss, lastLoss, rss);
+        Console.WriteLine("C#      phases (median ms): " + string.Join(", ", phases.Select(p => $"{p.Key} {Median(p.Value):F1}")));
+        return (Median(times), firstLoss, lastLoss, rss);
     }
 }

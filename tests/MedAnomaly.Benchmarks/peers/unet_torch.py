@@ -162,19 +162,25 @@ def bench(args):
     x0 = torch.rand(args.batch, 1, 64, 64, generator=gen)
     t = torch.randint(0, 1000, (args.batch,), generator=gen)
     noise = torch.randn(args.batch, 1, 64, 64, generator=gen)
-    times, losses = [], []
+    times, phases, losses = [], {"forward": [], "backward": [], "optimizer": []}, []
     for step in range(args.warmup + args.steps):
         start = time.perf_counter()
         opt.zero_grad(set_to_none=True)
         loss = F.mse_loss(model(x0 + noise, t), noise)
+        forward = time.perf_counter()
         loss.backward()
+        backward = time.perf_counter()
         opt.step()
-        elapsed = time.perf_counter() - start
+        end = time.perf_counter()
         if step >= args.warmup:
-            times.append(elapsed)
+            times.append(end - start)
+            phases["forward"].append(forward - start)
+            phases["backward"].append(backward - forward)
+            phases["optimizer"].append(end - backward)
         losses.append(loss.item())
-    times.sort()
-    print(json.dumps({"median_ms": 1000 * times[len(times) // 2], "threads": torch.get_num_threads(),
+    median = lambda xs: 1000 * sorted(xs)[len(xs) // 2]
+    print(json.dumps({"median_ms": median(times), "threads": torch.get_num_threads(),
+                      "phases_ms": {k: median(v) for k, v in phases.items()},
                       "first_loss": losses[0], "last_loss": losses[-1], "rss_mb": rss_mb(),
                       "parameters": sum(p.numel() for p in model.parameters())}))
 
