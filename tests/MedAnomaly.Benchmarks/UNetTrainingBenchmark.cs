@@ -30,20 +30,16 @@ public sealed class UNetTrainingBenchmark : IBenchmark
         var peer = JsonDocument.Parse(peerJson).RootElement;
         double peerMs = peer.GetProperty("median_ms").GetDouble();
 
-        var (medianMs, firstLoss, lastLoss, rss) = TrainCSharp(timedSteps, rssEarly, rssLate);
         Console.WriteLine($"threads {threads}, batch {Batch}, {timedSteps} timed steps after {Warmup} warm-up");
-        Console.WriteLine($"C#      median step {medianMs,8:F1} ms   loss {firstLoss:F4} → {lastLoss:F4}");
         Console.WriteLine($"PyTorch median step {peerMs,8:F1} ms   loss {peer.GetProperty("first_loss").GetDouble():F4} → {peer.GetProperty("last_loss").GetDouble():F4}");
         Console.WriteLine("PyTorch phases (median ms): " + string.Join(", ", peer.GetProperty("phases_ms").EnumerateObject().Select(p => $"{p.Name} {p.Value.GetDouble():F1}")));
-        Console.WriteLine($"ratio C# / PyTorch = {medianMs / peerMs:F3}   (target ≤ 0.90)");
-        Console.WriteLine($"RSS after {rssEarly} steps {rss[rssEarly]:F1} MB, after {rssLate} steps {rss[rssLate]:F1} MB: " +
-                          $"growth {(rss[rssLate] / rss[rssEarly] - 1) * 100:F2} %   (target ≤ 2 %)");
+        TrainCSharp(timedSteps, rssEarly, rssLate, peerMs);
     }
 
     static double Median(List<double> xs) => xs.Order().ElementAt(xs.Count / 2);
 
     /// <summary>The same loop as the peer: x = x0 + noise, loss = mse(model(x, t), noise), AdamW step.</summary>
-    static (double MedianMs, double FirstLoss, double LastLoss, Dictionary<int, double> Rss) TrainCSharp(int timedSteps, int rssEarly, int rssLate)
+    static void TrainCSharp(int timedSteps, int rssEarly, int rssLate, double peerMs)
     {
         torch.manual_seed(0);
         using var model = new UNet2d();
@@ -81,9 +77,15 @@ public sealed class UNetTrainingBenchmark : IBenchmark
                 phases["backward"].Add(backward - forward);
                 phases["optimizer"].Add(clock.Elapsed.TotalMilliseconds - backward);
             }
+            if (step == Warmup + timedSteps)
+            {
+                Console.WriteLine($"C#      median step {Median(times),8:F1} ms   loss {firstLoss:F4} → {lastLoss:F4}");
+                Console.WriteLine("C#      phases (median ms): " + string.Join(", ", phases.Select(p => $"{p.Key} {Median(p.Value):F1}")));
+                Console.WriteLine($"ratio C# / PyTorch = {Median(times) / peerMs:F3}   (target ≤ 0.90)");
+            }
             if (step == rssEarly || step == rssLate) rss[step] = ProcessMemory.RssMegabytes();
         }
-        Console.WriteLine("C#      phases (median ms): " + string.Join(", ", phases.Select(p => $"{p.Key} {Median(p.Value):F1}")));
-        return (Median(times), firstLoss, lastLoss, rss);
+        Console.WriteLine($"RSS after {rssEarly} steps {rss[rssEarly]:F1} MB, after {rssLate} steps {rss[rssLate]:F1} MB: " +
+                          $"growth {(rss[rssLate] / rss[rssEarly] - 1) * 100:F2} %   (target ≤ 2 %)");
     }
 }

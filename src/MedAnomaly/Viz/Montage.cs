@@ -6,34 +6,38 @@ namespace MedAnomaly.Viz;
 /// and an optional mask drawn as a red outline.</summary>
 public sealed record Panel(float[] Pixels, int Height, int Width, double Min = 0, double Max = 1, bool Heat = false, float[]? Outline = null);
 
-/// <summary>Writes a grid of panels (rows × columns) as one RGB PNG, with a 2-pixel black gutter.</summary>
+/// <summary>Writes a grid of panels (rows × columns) as one RGB PNG, with a 2-pixel black gutter. Small panels
+/// are enlarged by an integer factor (nearest neighbour) so that each is at least <c>minPanelSize</c> pixels.</summary>
 public static class Montage
 {
     const int Gutter = 2;
 
-    public static void Write(string path, IReadOnlyList<IReadOnlyList<Panel>> rows)
+    public static void Write(string path, IReadOnlyList<IReadOnlyList<Panel>> rows, int minPanelSize = 160)
     {
         if (rows.Count == 0 || rows.Any(r => r.Count == 0)) throw new ArgumentException("a montage needs at least one panel per row");
-        int cellH = rows.SelectMany(r => r).Max(p => p.Height), cellW = rows.SelectMany(r => r).Max(p => p.Width);
+        int largest = rows.SelectMany(r => r).Max(p => Math.Max(p.Height, p.Width));
+        int zoom = Math.Max(1, (minPanelSize + largest - 1) / largest);
+        int cellH = rows.SelectMany(r => r).Max(p => p.Height) * zoom, cellW = rows.SelectMany(r => r).Max(p => p.Width) * zoom;
         int columns = rows.Max(r => r.Count);
         int width = columns * (cellW + Gutter) + Gutter, height = rows.Count * (cellH + Gutter) + Gutter;
         var rgb = new byte[width * height * 3];
         for (int r = 0; r < rows.Count; r++)
             for (int c = 0; c < rows[r].Count; c++)
-                Draw(rgb, width, rows[r][c], Gutter + r * (cellH + Gutter), Gutter + c * (cellW + Gutter));
+                Draw(rgb, width, rows[r][c], Gutter + r * (cellH + Gutter), Gutter + c * (cellW + Gutter), zoom);
         Png.WriteRgb(path, rgb, width, height);
     }
 
-    static void Draw(byte[] rgb, int width, Panel p, int top, int left)
+    static void Draw(byte[] rgb, int width, Panel p, int top, int left, int zoom)
     {
         if (p.Pixels.Length != p.Height * p.Width)
             throw new ArgumentException($"panel has {p.Pixels.Length} pixels, expected {p.Height}×{p.Width}");
         double scale = p.Max > p.Min ? 1 / (p.Max - p.Min) : 0;
-        for (int y = 0; y < p.Height; y++)
-            for (int x = 0; x < p.Width; x++)
+        for (int y = 0; y < p.Height * zoom; y++)
+            for (int x = 0; x < p.Width * zoom; x++)
             {
-                double v = (p.Pixels[y * p.Width + x] - p.Min) * scale;
-                var (r, g, b) = IsOutline(p, y, x) ? ((byte)255, (byte)40, (byte)40) : p.Heat ? Colormap.Inferno(v) : Colormap.Grey(v);
+                int sy = y / zoom, sx = x / zoom;
+                double v = (p.Pixels[sy * p.Width + sx] - p.Min) * scale;
+                var (r, g, b) = IsOutline(p, sy, sx) ? ((byte)255, (byte)40, (byte)40) : p.Heat ? Colormap.Inferno(v) : Colormap.Grey(v);
                 int o = ((top + y) * width + left + x) * 3;
                 (rgb[o], rgb[o + 1], rgb[o + 2]) = (r, g, b);
             }
