@@ -11,10 +11,10 @@ public static class MetricsCommand
 {
     public static Command Create()
     {
-        var scores = new Option<string>("--scores") { Description = ".npy of anomaly maps [N,H,W] or [N,1,H,W], or image scores [N]", Required = true };
+        var scores = new Option<string>("--scores") { Description = ".npy of anomaly maps [N,H,W] or [N,1,H,W], or image scores [N]; or a NIfTI volume (.nii/.nii.gz), read as its axial slices [nz,ny,nx]", Required = true };
         var labels = new Option<string?>("--labels") { Description = ".npy of image labels [N] (non-zero = anomalous); default: any lesion pixel in --masks" };
-        var masks = new Option<string?>("--masks") { Description = ".npy of lesion masks, same shape as the maps (non-zero = lesion)" };
-        var foreground = new Option<string?>("--foreground") { Description = ".npy of foreground (brain) masks, same shape as the maps; metrics use only its pixels" };
+        var masks = new Option<string?>("--masks") { Description = ".npy or NIfTI lesion masks, same shape as the maps (non-zero = lesion)" };
+        var foreground = new Option<string?>("--foreground") { Description = ".npy or NIfTI foreground (brain) masks, same shape as the maps; metrics use only its pixels" };
         var volumeIds = new Option<string?>("--volume-ids") { Description = ".npy of integer volume ids [N] grouping slices for per-volume metrics; default: each image is its own volume" };
         var imageScore = new Option<string>("--image-score") { Description = "image score from a map: mean, max or topK (e.g. top100 = mean of the 100 largest pixels)", DefaultValueFactory = _ => "mean" };
         var bestDice = new Option<string>("--best-dice") { Description = "best-Dice search: exact (all distinct thresholds), medianomaly (~200 quantiles) or disyre (10,000 pixels/volume, 200 linspace)", DefaultValueFactory = _ => "exact" };
@@ -50,7 +50,7 @@ public static class MetricsCommand
     public static MetricsInput LoadInput(string scoresPath, string? labelsPath, string? masksPath, string? foregroundPath, string? volumeIdsPath)
     {
         if (labelsPath == null && masksPath == null) throw new ArgumentException("give --labels (image labels [N]) and/or --masks (lesion masks)");
-        var s = Npy.Read(scoresPath);
+        var s = ReadArray(scoresPath);
         int n; int h = 0, w = 0; float[]? maps = null; double[]? imageScores = null;
         switch (s.Shape.Length)
         {
@@ -70,9 +70,23 @@ public static class MetricsCommand
         };
     }
 
+    /// <summary>
+    /// Reads an .npy array, or a NIfTI volume (.nii / .nii.gz) as its axial slices [nz, ny, nx] in the file's
+    /// voxel order (x fastest) — scores and masks of the same grid line up pixel for pixel.
+    /// </summary>
+    public static NpyArray ReadArray(string path)
+    {
+        if (!path.EndsWith(".nii", StringComparison.OrdinalIgnoreCase) && !path.EndsWith(".nii.gz", StringComparison.OrdinalIgnoreCase))
+            return Npy.Read(path);
+        var volume = Nifti.Read(path);
+        if (volume.Dims.Length > 3 && volume.Dims.Skip(3).Any(d => d != 1))
+            throw new ArgumentException($"{path}: a NIfTI volume with dims ({string.Join(", ", volume.Dims)}); expected a 3-D volume");
+        return new NpyArray([volume.Nz, volume.Ny, volume.Nx], NpyDType.Float32, volume.Data);
+    }
+
     static bool[] ReadLabels(string path, int n)
     {
-        var a = Npy.Read(path);
+        var a = ReadArray(path);
         if (a.Shape.Length != 1 || a.Shape[0] != n) throw new ArgumentException($"{path}: image labels have shape {Shape(a)}; expected [{n}]");
         return ToBool(a, path);
     }
@@ -80,7 +94,7 @@ public static class MetricsCommand
     static bool[] ReadPixelMask(string path, int n, int h, int w, bool haveMaps)
     {
         if (!haveMaps) throw new ArgumentException($"{path}: pixel masks need per-pixel maps, but --scores holds image scores [N]");
-        var a = Npy.Read(path);
+        var a = ReadArray(path);
         bool ok = (a.Shape.Length == 3 && a.Shape[0] == n && a.Shape[1] == h && a.Shape[2] == w)
                || (a.Shape.Length == 4 && a.Shape[0] == n && a.Shape[1] == 1 && a.Shape[2] == h && a.Shape[3] == w);
         if (!ok) throw new ArgumentException($"{path}: mask has shape {Shape(a)}; expected [{n},{h},{w}] or [{n},1,{h},{w}] like the maps");
@@ -89,7 +103,7 @@ public static class MetricsCommand
 
     static int[] ReadVolumeIds(string path, int n)
     {
-        var a = Npy.Read(path);
+        var a = ReadArray(path);
         if (a.Shape.Length != 1 || a.Shape[0] != n) throw new ArgumentException($"{path}: volume ids have shape {Shape(a)}; expected [{n}]");
         var ids = a.ToFloat64();
         var result = new int[n];

@@ -51,6 +51,30 @@ public sealed class MetricsCommandTests : IDisposable
     }
 
     [Fact]
+    public void NiftiVolumesGiveTheSameMetricsAsNpy()
+    {
+        // 24 slices of 8×8 as one volume: NIfTI stores x fastest, i.e. row-major [z, y, x] = [N, H, W].
+        var (maps, masks, fg) = MetricsFixtures.Images();
+        var identity = new double[,] { { 1, 0, 0, 0 }, { 0, 1, 0, 0 }, { 0, 0, 1, 0 }, { 0, 0, 0, 1 } };
+        string Nii(string name, float[] data)
+        {
+            string path = Path.Combine(_dir, name);
+            Nifti.Write(path, new Volume(data, [8, 8, 24], [1, 1, 1], identity));
+            return path;
+        }
+        var maskFloats = masks.Select(v => v ? 1f : 0f).ToArray();
+        var fgFloats = fg.Select(v => v ? 1f : 0f).ToArray();
+        var (code, fromNifti, err) = Run("--scores", Nii("s.nii.gz", maps), "--masks", Nii("m.nii.gz", maskFloats), "--foreground", Nii("f.nii", fgFloats), "--json");
+        Assert.True(code == 0, err);
+        var (_, fromNpy, _) = Run("--scores", Write("s.npy", maps, 24, 8, 8), "--masks", Write("m.npy", maskFloats, 24, 8, 8),
+            "--foreground", Write("f.npy", fgFloats, 24, 8, 8), "--json");
+        using var a = JsonDocument.Parse(fromNifti);
+        using var b = JsonDocument.Parse(fromNpy);
+        Assert.Equal(b.RootElement.GetProperty("pixel").GetProperty("auroc").GetDouble(), a.RootElement.GetProperty("pixel").GetProperty("auroc").GetDouble());
+        Assert.Equal(b.RootElement.GetProperty("pixel").GetProperty("ap").GetDouble(), a.RootElement.GetProperty("pixel").GetProperty("ap").GetDouble());
+    }
+
+    [Fact]
     public void TextReportWithImageScoresOnly()
     {
         var img = MetricsGolden.Images.Single(i => i.Scoring == "max");

@@ -1,3 +1,4 @@
+using System.Text;
 using System.Buffers.Binary;
 using System.Diagnostics;
 using System.IO.Compression;
@@ -21,7 +22,7 @@ public class CodecFuzzTests
     private const long AllocationLimit = 64L << 20;
     private static readonly string Fixtures = Path.Combine(AppContext.BaseDirectory, "Fixtures");
 
-    /// <summary>The fuzz targets: every NIfTI, PNG and NPY fixture. (Hook: manifests etc. add a target here.)</summary>
+    /// <summary>The fuzz targets: every NIfTI, PNG and NPY fixture. and every shipped dataset manifest.</summary>
     public static IEnumerable<FuzzTarget> Targets()
     {
         foreach (var f in Directory.GetFiles(Path.Combine(Fixtures, "nifti")).Where(f => f.Contains(".nii")).Order())
@@ -36,6 +37,11 @@ public class CodecFuzzTests
             yield return new FuzzTarget(Path.GetFileName(f), File.ReadAllBytes(f), 64, b => Png.Read(b));
         foreach (var f in Directory.GetFiles(Path.Combine(Fixtures, "npy"), "*.npy").Order())
             yield return new FuzzTarget(Path.GetFileName(f), File.ReadAllBytes(f), 128, b => Npy.Read(new MemoryStream(b)));
+        foreach (var f in Directory.GetFiles(ManifestTests.RepoFile("data-manifests"), "*.json").Where(f => !f.EndsWith("schema.json")).Order())
+        {
+            var bytes = File.ReadAllBytes(f);
+            yield return new FuzzTarget(Path.GetFileName(f), bytes, bytes.Length, b => DatasetManifest.Parse(Encoding.UTF8.GetString(b), Path.GetFileName(f)));
+        }
     }
 
     [Fact]
