@@ -24,7 +24,7 @@ public static class MetricsCommand
         var threshold = new Option<double?>("--threshold") { Description = "threshold for Dice/sensitivity/specificity/FPR (e.g. chosen on validation); default: the pooled best-Dice threshold" };
         var json = new Option<bool>("--json") { Description = "print one JSON object instead of text" };
 
-        var cmd = new Command("metrics", "AUROC, AP, best Dice/F1, FPR@95%TPR and Dice at a threshold, image and pixel level, from .npy files");
+        var cmd = new Command("metrics", "AUROC, AP, best Dice/F1, FPR@95%TPR and Dice at a threshold, image and pixel level, from .npy or NIfTI files");
         foreach (var o in new Option[] { scores, labels, masks, foreground, volumeIds, imageScore, bestDice, seed, median, minComponent, threshold, json })
             cmd.Options.Add(o);
         cmd.SetAction(parse => CliErrors.Run(() =>

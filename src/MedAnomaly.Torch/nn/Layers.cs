@@ -165,7 +165,7 @@ public sealed class Activation : Module<Tensor, Tensor>
     readonly Func<Tensor, Tensor> function;
     public Activation(string name, Func<Tensor, Tensor> function) => (this.name, this.function) = (name, function);
     public override Tensor forward(Tensor x) => function(x);
-    public override string ToString() => name + "()";
+    protected override string DisplayName => name;
 }
 
 /// <summary>Applies its modules in order; named "0", "1", ... as PyTorch's nn.Sequential.</summary>
@@ -212,6 +212,7 @@ public sealed class ModuleList<T> : Module, IReadOnlyList<T> where T : Module
     }
     public T this[int index] => items[index];
     public int Count => items.Count;
+    protected override string DisplayName => "ModuleList";
     public IEnumerator<T> GetEnumerator() => items.GetEnumerator();
     System.Collections.IEnumerator System.Collections.IEnumerable.GetEnumerator() => GetEnumerator();
 }

@@ -157,12 +157,15 @@ public abstract class Module : IDisposable
     /// <summary>A PyTorch-style tree of the submodules.</summary>
     public override string ToString() => Describe(0);
 
-    /// <summary>One line describing this module's own settings, e.g. "1, 32, kernel_size=(3, 3)".</summary>
+    /// <summary>One line describing this module's own settings, e.g. "1, 32, kernel_size=3".</summary>
     protected virtual string ExtraRepr() => "";
+
+    /// <summary>The name printed for this module (the class name unless a module stands for several kinds).</summary>
+    protected virtual string DisplayName => GetType().Name;
 
     string Describe(int indent)
     {
-        var head = $"{GetType().Name}({ExtraRepr()}";
+        var head = $"{DisplayName}({ExtraRepr()}";
         if (ownModules.Count == 0) return head + ")";
         var pad = new string(' ', indent + 2);
         var lines = ownModules.Select(m => $"{pad}({m.Name}): {m.Module.Describe(indent + 2)}");

@@ -88,6 +88,7 @@ public class ModuleTests
         var text = m.ToString();
         Assert.Contains("(conv): Conv2d(1, 2, kernel_size=3", text);
         Assert.Contains("(norm): BatchNorm2d(2", text);
+        Assert.Contains("(1): SiLU()", torch.nn.Sequential(torch.nn.Identity(), torch.nn.SiLU()).ToString());
     }
 }
 
