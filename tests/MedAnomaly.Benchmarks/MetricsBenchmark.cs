@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Runtime.InteropServices;
 using MedAnomaly.Metrics;
+using MedAnomaly.Randomness;
 
 namespace MedAnomaly.Benchmarks;
 

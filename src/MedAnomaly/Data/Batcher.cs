@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using MedAnomaly.Randomness;
 
 namespace MedAnomaly.Data;
 

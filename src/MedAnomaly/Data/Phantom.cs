@@ -1,3 +1,4 @@
+using MedAnomaly.Randomness;
 namespace MedAnomaly.Data;
 
 /// <summary>One generated phantom subject. Arrays are [Size, Size, Size] with x fastest (NIfTI order).</summary>

@@ -1,3 +1,4 @@
+using MedAnomaly.Randomness;
 namespace MedAnomaly.Data;
 
 /// <summary>One lesion drawn into a phantom test volume. Centre in voxels (x, y, z); radius in voxels.</summary>

@@ -1,3 +1,4 @@
+using MedAnomaly.Randomness;
 namespace MedAnomaly.Data;
 
 /// <summary>

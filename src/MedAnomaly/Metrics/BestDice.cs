@@ -1,3 +1,4 @@
+using MedAnomaly.Randomness;
 namespace MedAnomaly.Metrics;
 
 /// <summary>How "best Dice" (⌈Dice⌉, the oracle maximum of Dice over thresholds) is searched.</summary>

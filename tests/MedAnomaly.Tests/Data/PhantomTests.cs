@@ -1,5 +1,6 @@
 using System.Security.Cryptography;
 using MedAnomaly.Data;
+using MedAnomaly.Randomness;
 
 namespace MedAnomaly.Tests.Data;
 

@@ -1,4 +1,5 @@
 using MedAnomaly.Data;
+using MedAnomaly.Randomness;
 
 namespace MedAnomaly.Tests.Data;
 

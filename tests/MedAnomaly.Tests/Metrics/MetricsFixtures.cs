@@ -1,4 +1,5 @@
 using MedAnomaly.Metrics;
+using MedAnomaly.Randomness;
 
 namespace MedAnomaly.Tests.Metrics;
 

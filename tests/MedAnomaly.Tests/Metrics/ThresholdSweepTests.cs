@@ -1,5 +1,6 @@
 using MedAnomaly.Metrics;
 using static MedAnomaly.Tests.Metrics.MetricsFixtures;
+using MedAnomaly.Randomness;
 
 namespace MedAnomaly.Tests.Metrics;
 

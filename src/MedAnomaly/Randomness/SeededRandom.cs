@@ -1,4 +1,4 @@
-namespace MedAnomaly.Data;
+namespace MedAnomaly.Randomness;
 
 /// <summary>
 /// A small deterministic PRNG (xoshiro256**, Blackman &amp; Vigna 2018) seeded through SplitMix64.
@@ -26,14 +26,8 @@ public sealed class SeededRandom
         return SplitMix64(ref x);
     }
 
-    /// <summary>SplitMix64 step (Steele, Lea &amp; Flood 2014): advances <paramref name="x"/> and returns a mixed value.</summary>
-    public static ulong SplitMix64(ref ulong x)
-    {
-        ulong z = x += 0x9E3779B97F4A7C15UL;
-        z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9UL;
-        z = (z ^ (z >> 27)) * 0x94D049BB133111EBUL;
-        return z ^ (z >> 31);
-    }
+    /// <summary>One <see cref="Randomness.SplitMix64"/> step: advances <paramref name="x"/> and returns a mixed value.</summary>
+    public static ulong SplitMix64(ref ulong x) => Randomness.SplitMix64.Mix(x += Randomness.SplitMix64.Gamma);
 
     /// <summary>Next 64 random bits (xoshiro256**).</summary>
     public ulong NextUInt64()

@@ -1,11 +1,12 @@
-namespace MedAnomaly.Metrics;
+namespace MedAnomaly.Randomness;
 
 /// <summary>SplitMix64 (Steele, Lea &amp; Flood 2014): a tiny seeded generator whose output is fully specified,
 /// so a Python re-implementation (tests/golden/make_metrics_golden.py) reproduces it bit for bit.
 /// The i-th output (i = 1, 2, …) is Mix(seed + i·0x9E3779B97F4A7C15).</summary>
 public sealed class SplitMix64(ulong seed)
 {
-    const ulong Gamma = 0x9E37_79B9_7F4A_7C15ul;
+    /// <summary>The golden-ratio increment added to the state before each output.</summary>
+    public const ulong Gamma = 0x9E37_79B9_7F4A_7C15ul;
     ulong _state = seed;
 
     /// <summary>Next 64 random bits.</summary>
