@@ -7,21 +7,12 @@ namespace MedAnomaly.Tests.Data;
 /// nibabel's get_fdata() values, img.affine, zooms, header codes (Fixtures/nifti/expected.json).</summary>
 public class NiftiTests
 {
-    private static readonly string Dir = Path.Combine(AppContext.BaseDirectory, "Fixtures", "nifti");
+    private static readonly ReferenceFixtures Fixtures = new("nifti");
+    private static readonly string Dir = Fixtures.Dir;
 
-    private static JsonElement Expected(string name)
-    {
-        using var doc = JsonDocument.Parse(File.ReadAllText(Path.Combine(Dir, "expected.json")));
-        return doc.RootElement.GetProperty(name).Clone();
-    }
+    private static JsonElement Expected(string name) => Fixtures.Expected(name);
 
-    public static TheoryData<string> FixtureNames()
-    {
-        var data = new TheoryData<string>();
-        using var doc = JsonDocument.Parse(File.ReadAllText(Path.Combine(Dir, "expected.json")));
-        foreach (var p in doc.RootElement.EnumerateObject()) data.Add(p.Name);
-        return data;
-    }
+    public static TheoryData<string> FixtureNames() => Fixtures.Names();
 
     [Theory]
     [MemberData(nameof(FixtureNames))]

@@ -1,4 +1,3 @@
-using System.Text.Json;
 using MedAnomaly.Data;
 
 namespace MedAnomaly.Tests.Data;
@@ -7,22 +6,16 @@ namespace MedAnomaly.Tests.Data;
 /// the values numpy's np.load returns for them (Fixtures/npy/expected.json).</summary>
 public class NpyTests
 {
-    private static readonly string Dir = Path.Combine(AppContext.BaseDirectory, "Fixtures", "npy");
+    private static readonly ReferenceFixtures Fixtures = new("npy");
+    private static readonly string Dir = Fixtures.Dir;
 
-    public static TheoryData<string> FixtureNames()
-    {
-        var data = new TheoryData<string>();
-        using var doc = JsonDocument.Parse(File.ReadAllText(Path.Combine(Dir, "expected.json")));
-        foreach (var p in doc.RootElement.EnumerateObject()) data.Add(p.Name);
-        return data;
-    }
+    public static TheoryData<string> FixtureNames() => Fixtures.Names();
 
     [Theory]
     [MemberData(nameof(FixtureNames))]
     public void Read_MatchesNumpy(string name)
     {
-        using var doc = JsonDocument.Parse(File.ReadAllText(Path.Combine(Dir, "expected.json")));
-        var expected = doc.RootElement.GetProperty(name);
+        var expected = Fixtures.Expected(name);
         var array = Npy.Read(Path.Combine(Dir, name));
 
         Assert.Equal(expected.GetProperty("shape").EnumerateArray().Select(e => e.GetInt64()), array.Shape);

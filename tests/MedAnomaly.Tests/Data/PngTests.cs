@@ -1,4 +1,3 @@
-using System.Text.Json;
 using MedAnomaly.Data;
 
 namespace MedAnomaly.Tests.Data;
@@ -7,22 +6,16 @@ namespace MedAnomaly.Tests.Data;
 /// in [0,1], colour reduced with BT.601 luma, for every colour type, bit depth, filter type and Adam7.</summary>
 public class PngTests
 {
-    private static readonly string Dir = Path.Combine(AppContext.BaseDirectory, "Fixtures", "png");
+    private static readonly ReferenceFixtures Fixtures = new("png");
+    private static readonly string Dir = Fixtures.Dir;
 
-    public static TheoryData<string> FixtureNames()
-    {
-        var data = new TheoryData<string>();
-        using var doc = JsonDocument.Parse(File.ReadAllText(Path.Combine(Dir, "expected.json")));
-        foreach (var p in doc.RootElement.EnumerateObject()) data.Add(p.Name);
-        return data;
-    }
+    public static TheoryData<string> FixtureNames() => Fixtures.Names();
 
     [Theory]
     [MemberData(nameof(FixtureNames))]
     public void Read_MatchesPillow(string name)
     {
-        using var doc = JsonDocument.Parse(File.ReadAllText(Path.Combine(Dir, "expected.json")));
-        var e = doc.RootElement.GetProperty(name);
+        var e = Fixtures.Expected(name);
         var image = Png.Read(Path.Combine(Dir, name));
         Assert.Equal(e.GetProperty("width").GetInt32(), image.Width);
         Assert.Equal(e.GetProperty("height").GetInt32(), image.Height);

@@ -1,0 +1,30 @@
+using System.Text.Json;
+
+namespace MedAnomaly.Tests.Data;
+
+/// <summary>
+/// A folder of reference files under Fixtures/ with an expected.json that maps each file name to the values a
+/// reference tool (nibabel, numpy, Pillow) read from it — written by the scripts in tests/golden/.
+/// </summary>
+internal sealed class ReferenceFixtures(string kind)
+{
+    public string Dir { get; } = Path.Combine(AppContext.BaseDirectory, "Fixtures", kind);
+
+    public string PathOf(string name) => Path.Combine(Dir, name);
+
+    /// <summary>The expected values recorded for <paramref name="name"/>.</summary>
+    public JsonElement Expected(string name)
+    {
+        using var doc = JsonDocument.Parse(File.ReadAllText(PathOf("expected.json")));
+        return doc.RootElement.GetProperty(name).Clone();
+    }
+
+    /// <summary>Every fixture listed in expected.json, for [MemberData].</summary>
+    public TheoryData<string> Names()
+    {
+        var data = new TheoryData<string>();
+        using var doc = JsonDocument.Parse(File.ReadAllText(PathOf("expected.json")));
+        foreach (var p in doc.RootElement.EnumerateObject()) data.Add(p.Name);
+        return data;
+    }
+}
