@@ -21,6 +21,18 @@ public sealed partial class Tensor
     /// <summary>Largest element (0-d). For the maximum along a dim use <see cref="amax(long, bool)"/>.</summary>
     public Tensor max() => Wrap(mat_max_all(H));
     public Tensor min() => Wrap(mat_min_all(H));
+    /// <summary>Largest values along `dim` and where they are, as torch.max(x, dim, keepdim).</summary>
+    public (Tensor values, Tensor indices) max(long dim, bool keepdim = false)
+    {
+        Status(mat_max_dim(H, dim, keepdim ? 1 : 0, out var values, out var indices));
+        return (new Tensor(values), new Tensor(indices));
+    }
+    /// <summary>Smallest values along `dim` and where they are, as torch.min(x, dim, keepdim).</summary>
+    public (Tensor values, Tensor indices) min(long dim, bool keepdim = false)
+    {
+        Status(mat_min_dim(H, dim, keepdim ? 1 : 0, out var values, out var indices));
+        return (new Tensor(values), new Tensor(indices));
+    }
     public Tensor argmax(long? dim = null, bool keepdim = false) => Wrap(mat_argmax(H, dim.HasValue ? 1 : 0, dim ?? 0, keepdim ? 1 : 0));
     public Tensor argmin(long? dim = null, bool keepdim = false) => Wrap(mat_argmin(H, dim.HasValue ? 1 : 0, dim ?? 0, keepdim ? 1 : 0));
     /// <summary>Quantiles q ∈ [0,1] (linear interpolation, as torch.quantile), over `dim` or all elements.</summary>

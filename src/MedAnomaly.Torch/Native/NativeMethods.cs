@@ -165,6 +165,8 @@ internal static class NativeMethods
     [DllImport(Lib)] internal static extern IntPtr mat_var(TH a, long[] dims, int ndims, int unbiased, int keepdim);
     [DllImport(Lib)] internal static extern IntPtr mat_max_all(TH a);
     [DllImport(Lib)] internal static extern IntPtr mat_min_all(TH a);
+    [DllImport(Lib)] internal static extern int mat_max_dim(TH a, long dim, int keepdim, out IntPtr values, out IntPtr indices);
+    [DllImport(Lib)] internal static extern int mat_min_dim(TH a, long dim, int keepdim, out IntPtr values, out IntPtr indices);
     [DllImport(Lib)] internal static extern IntPtr mat_argmax(TH a, int hasDim, long dim, int keepdim);
     [DllImport(Lib)] internal static extern IntPtr mat_argmin(TH a, int hasDim, long dim, int keepdim);
     [DllImport(Lib)] internal static extern IntPtr mat_quantile(TH a, TH q, int hasDim, long dim, int keepdim);

@@ -40,6 +40,13 @@ public class TensorDataTests
         Assert.Equal(5L, x.argmax().item<long>());
         Assert.Equal(3.5, x.quantile(0.5).item<double>(), 12);  // numpy's linear interpolation
         Assert.Equal(new long[] { 2, 1 }, x.sum(1, keepdim: true).shape);
+        var (values, indices) = x.max(1);
+        Assert.Equal(new double[] { 3, 20 }, values.ToArray<double>());
+        Assert.Equal(new long[] { 2, 2 }, indices.ToArray<long>());
+        var (low, where) = x.min(0, keepdim: true);
+        Assert.Equal(new long[] { 1, 3 }, low.shape);
+        Assert.Equal(new long[] { 0, 0, 0 }, where.flatten().ToArray<long>());
+        Assert.Throws<TorchException>(() => x.max(2));
     }
 
     [Fact]
