@@ -184,6 +184,16 @@ public static partial class torch
 
     public static void set_num_threads(int n) => mat_set_num_threads(n);
     public static int get_num_threads() => mat_get_num_threads();
+
+    /// <summary>
+    /// Whether the native library keeps freed host memory in its heap for the next training step
+    /// (glibc only; off with <c>MEDANOMALY_MALLOC=system</c>). See src/MedAnomaly.Native/src/host_memory.cpp.
+    /// </summary>
+    public static bool host_memory_policy_applied => mat_host_memory_policy_applied() != 0;
+
+    /// <summary>Gives the free pages of the native heap back to the operating system (malloc_trim).</summary>
+    public static bool release_host_memory() => mat_host_memory_release() != 0;
+
     /// <summary>libtorch's version, e.g. (1, 13).</summary>
     public static (int Major, int Minor) version => (mat_version_major(), mat_version_minor());
 

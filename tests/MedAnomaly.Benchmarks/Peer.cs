@@ -21,6 +21,21 @@ public static class Peer
         return stdout;
     }
 
+    /// <summary>
+    /// Starts `python3 script args` as a conversation partner: <see cref="PeerProcess.Ask"/> writes a line
+    /// to its stdin and returns the line it answers. Used to alternate peer and C# work step by step.
+    /// </summary>
+    public static PeerProcess StartPython(string script, params string[] args)
+    {
+        var psi = new ProcessStartInfo(Python)
+        {
+            RedirectStandardInput = true, RedirectStandardOutput = true, RedirectStandardError = true,
+        };
+        psi.ArgumentList.Add(script);
+        foreach (var a in args) psi.ArgumentList.Add(a);
+        return new PeerProcess(Process.Start(psi) ?? throw new InvalidOperationException($"could not start {Python}"), script);
+    }
+
     /// <summary>Path of a file in tests/MedAnomaly.Benchmarks/peers, found by walking up from the binary.</summary>
     public static string Script(string name)
     {
@@ -30,5 +45,41 @@ public static class Peer
             if (File.Exists(candidate)) return candidate;
         }
         throw new FileNotFoundException($"peer script tests/MedAnomaly.Benchmarks/peers/{name} not found above {AppContext.BaseDirectory}");
+    }
+}
+
+/// <summary>A running peer script that answers one stdout line per stdin line.</summary>
+public sealed class PeerProcess : IDisposable
+{
+    readonly Process process;
+    readonly string script;
+    readonly Task<string> stderr;
+
+    internal PeerProcess(Process process, string script)
+    {
+        this.process = process;
+        this.script = script;
+        stderr = process.StandardError.ReadToEndAsync();
+    }
+
+    /// <summary>The next line the peer prints (e.g. its "ready" line); throws with its stderr if it exited.</summary>
+    public string ReadLine() =>
+        process.StandardOutput.ReadLine()
+        ?? throw new InvalidOperationException($"{script} exited ({WaitForExitCode()}): {stderr.Result}");
+
+    public string Ask(string request)
+    {
+        process.StandardInput.WriteLine(request);
+        process.StandardInput.Flush();
+        return ReadLine();
+    }
+
+    int WaitForExitCode() { process.WaitForExit(); return process.ExitCode; }
+
+    public void Dispose()
+    {
+        try { process.StandardInput.Close(); } catch (IOException) { }
+        if (!process.WaitForExit(10_000)) process.Kill(entireProcessTree: true);
+        process.Dispose();
     }
 }

@@ -11,81 +11,128 @@ namespace MedAnomaly.Benchmarks;
 /// GroupNorm+SiLU, attention at the lowest level, sinusoidal time embedding) with AdamW in C# and in
 /// PyTorch (peers/unet_torch.py, the same libtorch and thread count) and prints the ratio of median
 /// step times (target C# ÷ PyTorch ≤ 0.90), plus the RSS after 200 and 2,000 C# steps (target growth ≤ 2 %).
+/// The two sides take turns step by step (the peer runs as a step server), so a noisy machine slows
+/// both alike; whoever goes first alternates.
 /// </summary>
 public sealed class UNetTrainingBenchmark : IBenchmark
 {
     public string Name => "unet";
-    public string Description => "UNet training step, C# vs PyTorch (median ms), and RSS growth 200 → 2,000 steps";
+    public string Description => "UNet training step, C# vs PyTorch taking turns (median ms), and RSS growth 200 → 2,000 steps";
 
     const int Batch = 16, Warmup = 5;
 
     public void Run(bool quick)
     {
         int timedSteps = quick ? 10 : 30;
-        int threads = torch.get_num_threads();
         int rssEarly = quick ? 20 : 200, rssLate = quick ? 60 : 2000;
+        int threads = torch.get_num_threads();
+        Console.WriteLine($"threads {threads}, batch {Batch}, {timedSteps} timed steps after {Warmup} warm-up, " +
+                          $"host-memory policy {(torch.host_memory_policy_applied ? "on" : "off (MEDANOMALY_MALLOC=system)")}");
 
-        var peerJson = Peer.RunPython(Peer.Script("unet_torch.py"), "bench", "--steps", timedSteps.ToString(),
-            "--warmup", Warmup.ToString(), "--threads", threads.ToString(), "--batch", Batch.ToString());
-        var peer = JsonDocument.Parse(peerJson).RootElement;
-        double peerMs = peer.GetProperty("median_ms").GetDouble();
-
-        Console.WriteLine($"threads {threads}, batch {Batch}, {timedSteps} timed steps after {Warmup} warm-up");
-        Console.WriteLine($"PyTorch median step {peerMs,8:F1} ms   loss {peer.GetProperty("first_loss").GetDouble():F4} → {peer.GetProperty("last_loss").GetDouble():F4}");
-        Console.WriteLine("PyTorch phases (median ms): " + string.Join(", ", peer.GetProperty("phases_ms").EnumerateObject().Select(p => $"{p.Name} {p.Value.GetDouble():F1}")));
-        TrainCSharp(timedSteps, rssEarly, rssLate, peerMs);
+        using var training = new CSharpTraining();
+        using (var peer = Peer.StartPython(Peer.Script("unet_torch.py"), "serve", "--threads", threads.ToString(),
+                   "--batch", Batch.ToString()))
+        {
+            peer.ReadLine();
+            CompareStepTimes(training, peer, timedSteps);
+        }
+        MeasureResidentGrowth(training, rssEarly, rssLate);
     }
 
-    static double Median(List<double> xs) => xs.Order().ElementAt(xs.Count / 2);
+    static void CompareStepTimes(CSharpTraining training, PeerProcess peer, int timedSteps)
+    {
+        var ours = new List<StepRecord>();
+        var theirs = new List<StepRecord>();
+        for (int step = 1; step <= Warmup + timedSteps; step++)
+        {
+            bool peerFirst = step % 2 == 1;
+            if (peerFirst) theirs.Add(StepRecord.FromPeer(peer.Ask("step")));
+            ours.Add(training.Step());
+            if (!peerFirst) theirs.Add(StepRecord.FromPeer(peer.Ask("step")));
+        }
+        Report("PyTorch", theirs);
+        Report("C#", ours);
+        double ratio = Median(ours.Skip(Warmup), r => r.Ms) / Median(theirs.Skip(Warmup), r => r.Ms);
+        Console.WriteLine($"ratio C# / PyTorch = {ratio:F3}   (target ≤ 0.90)");
+    }
+
+    static void Report(string side, List<StepRecord> records)
+    {
+        var timed = records.Skip(Warmup).ToList();
+        Console.WriteLine($"{side,-8} median step {Median(timed, r => r.Ms),8:F1} ms " +
+                          $"(forward {Median(timed, r => r.Forward):F1}, backward {Median(timed, r => r.Backward):F1}, " +
+                          $"optimizer {Median(timed, r => r.Optimizer):F1})   " +
+                          $"page faults/step {Median(timed, r => r.Faults):F0}   " +
+                          $"loss {records[0].Loss:F6} → {records[^1].Loss:F6}");
+    }
+
+    static void MeasureResidentGrowth(CSharpTraining training, int rssEarly, int rssLate)
+    {
+        double early = 0;
+        for (int step = training.Steps + 1; step <= rssLate; step++)
+        {
+            training.Step();
+            if (step == rssEarly) early = ProcessMemory.RssMegabytes();
+        }
+        double late = ProcessMemory.RssMegabytes();
+        Console.WriteLine($"RSS after {rssEarly} steps {early:F1} MB, after {rssLate} steps {late:F1} MB: " +
+                          $"growth {(late / early - 1) * 100:F2} %   (target ≤ 2 %; {GC.CollectionCount(0)} gen-0 GCs)");
+    }
+
+    static double Median(IEnumerable<StepRecord> records, Func<StepRecord, double> value) =>
+        records.Select(value).Order().ElementAt(records.Count() / 2);
+
+    readonly record struct StepRecord(double Ms, double Forward, double Backward, double Optimizer, double Loss, double Faults)
+    {
+        public static StepRecord FromPeer(string json)
+        {
+            var e = JsonDocument.Parse(json).RootElement;
+            double Get(string name) => e.GetProperty(name).GetDouble();
+            return new(Get("ms"), Get("forward"), Get("backward"), Get("optimizer"), Get("loss"), Get("faults"));
+        }
+    }
 
     /// <summary>The same loop as the peer: x = x0 + noise, loss = mse(model(x, t), noise), AdamW step.</summary>
-    static void TrainCSharp(int timedSteps, int rssEarly, int rssLate, double peerMs)
+    sealed class CSharpTraining : IDisposable
     {
-        torch.manual_seed(0);
-        using var model = new UNet2d();
-        using var optimizer = torch.optim.AdamW(model.parameters(), lr: 1e-4, betas: (0.9, 0.999), weight_decay: 0.0);
-        using var generator = new Generator(1);
-        using var x0 = torch.rand([Batch, 1, 64, 64], generator: generator).DetachFromDisposeScope();
-        using var t = torch.randint(0, 1000, [Batch], generator: generator).DetachFromDisposeScope();
-        using var noise = torch.randn([Batch, 1, 64, 64], generator: generator).DetachFromDisposeScope();
+        readonly UNet2d model;
+        readonly MedAnomaly.Torch.Optim.Optimizer optimizer;
+        readonly Tensor x0, t, noise;
+        public int Steps { get; private set; }
 
-        var times = new List<double>();
-        var phases = new Dictionary<string, List<double>> { ["forward"] = [], ["backward"] = [], ["optimizer"] = [] };
-        var rss = new Dictionary<int, double>();
-        double firstLoss = 0, lastLoss = 0;
-        int totalSteps = Math.Max(Warmup + timedSteps, rssLate);
-        for (int step = 1; step <= totalSteps; step++)
+        public CSharpTraining()
         {
-            var clock = Stopwatch.StartNew();
-            double forward, backward;
-            using (var scope = torch.NewDisposeScope())
-            {
-                optimizer.zero_grad();
-                var loss = F.mse_loss(model.forward(x0 + noise, t), noise);
-                forward = clock.Elapsed.TotalMilliseconds;
-                loss.backward();
-                backward = clock.Elapsed.TotalMilliseconds;
-                optimizer.step();
-                clock.Stop();
-                if (step <= Warmup + timedSteps) lastLoss = loss.item<double>();
-            }
-            if (step == 1) firstLoss = lastLoss;
-            if (step > Warmup && step <= Warmup + timedSteps)
-            {
-                times.Add(clock.Elapsed.TotalMilliseconds);
-                phases["forward"].Add(forward);
-                phases["backward"].Add(backward - forward);
-                phases["optimizer"].Add(clock.Elapsed.TotalMilliseconds - backward);
-            }
-            if (step == Warmup + timedSteps)
-            {
-                Console.WriteLine($"C#      median step {Median(times),8:F1} ms   loss {firstLoss:F4} → {lastLoss:F4}");
-                Console.WriteLine("C#      phases (median ms): " + string.Join(", ", phases.Select(p => $"{p.Key} {Median(p.Value):F1}")));
-                Console.WriteLine($"ratio C# / PyTorch = {Median(times) / peerMs:F3}   (target ≤ 0.90)");
-            }
-            if (step == rssEarly || step == rssLate) rss[step] = ProcessMemory.RssMegabytes();
+            torch.manual_seed(0);
+            model = new UNet2d();
+            optimizer = torch.optim.AdamW(model.parameters(), lr: 1e-4, betas: (0.9, 0.999), weight_decay: 0.0);
+            using var generator = new Generator(1);
+            x0 = torch.rand([Batch, 1, 64, 64], generator: generator).DetachFromDisposeScope();
+            t = torch.randint(0, 1000, [Batch], generator: generator).DetachFromDisposeScope();
+            noise = torch.randn([Batch, 1, 64, 64], generator: generator).DetachFromDisposeScope();
         }
-        Console.WriteLine($"RSS after {rssEarly} steps {rss[rssEarly]:F1} MB, after {rssLate} steps {rss[rssLate]:F1} MB: " +
-                          $"growth {(rss[rssLate] / rss[rssEarly] - 1) * 100:F2} %   (target ≤ 2 %)");
+
+        public StepRecord Step()
+        {
+            long faults = ProcessMemory.MinorFaults();
+            var clock = Stopwatch.StartNew();
+            using var scope = torch.NewDisposeScope();
+            optimizer.zero_grad();
+            var loss = F.mse_loss(model.forward(x0 + noise, t), noise);
+            double forward = clock.Elapsed.TotalMilliseconds;
+            loss.backward();
+            double backward = clock.Elapsed.TotalMilliseconds;
+            optimizer.step();
+            double total = clock.Elapsed.TotalMilliseconds;
+            Steps++;
+            return new(total, forward, backward - forward, total - backward, loss.item<double>(),
+                       ProcessMemory.MinorFaults() - faults);
+        }
+
+        public void Dispose()
+        {
+            optimizer.Dispose();
+            model.Dispose();
+            x0.Dispose(); t.Dispose(); noise.Dispose();
+        }
     }
 }

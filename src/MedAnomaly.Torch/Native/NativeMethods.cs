@@ -228,6 +228,8 @@ internal static class NativeMethods
     [DllImport(Lib)] internal static extern void mat_set_grad_enabled(int enabled);
     [DllImport(Lib)] internal static extern void mat_set_num_threads(int n);
     [DllImport(Lib)] internal static extern int mat_get_num_threads();
+    [DllImport(Lib)] internal static extern int mat_host_memory_policy_applied();
+    [DllImport(Lib)] internal static extern int mat_host_memory_release();
     [DllImport(Lib)] internal static extern void mat_manual_seed(ulong seed);
     [DllImport(Lib)] internal static extern int mat_cuda_is_available();
     [DllImport(Lib)] internal static extern int mat_cuda_device_count();

@@ -4,9 +4,10 @@ Used as the peer of the UNet training benchmark (`unet`) and to compute the gold
 tests/MedAnomaly.Tests/Networks/UNet2dTests.cs. With torch.manual_seed(s) before construction, the
 parameters equal those of `new UNet2d(config)` after `torch.manual_seed(s)` in C#.
 
-usage: python3 unet_torch.py bench --steps N --warmup W --threads T   (prints JSON with step times)
+usage: python3 unet_torch.py serve --threads T --batch B
+  (trains one step per "step" line on stdin, answering each with a JSON line of timings)
 """
-import argparse, json, math, resource, sys, time
+import argparse, json, math, sys, time
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
@@ -153,7 +154,14 @@ def rss_mb():
     return float("nan")
 
 
-def bench(args):
+def minor_faults():
+    with open("/proc/self/stat") as f:
+        return int(f.read().rsplit(")", 1)[1].split()[7])  # field 10, minflt
+
+
+def serve(args):
+    """Trains one step per "step" line on stdin and answers with a JSON line of its timings, so the
+    benchmark can alternate PyTorch and C# steps: both sides then see the same machine load."""
     torch.set_num_threads(args.threads)
     torch.manual_seed(0)
     model = UNet2d()
@@ -162,8 +170,12 @@ def bench(args):
     x0 = torch.rand(args.batch, 1, 64, 64, generator=gen)
     t = torch.randint(0, 1000, (args.batch,), generator=gen)
     noise = torch.randn(args.batch, 1, 64, 64, generator=gen)
-    times, phases, losses = [], {"forward": [], "backward": [], "optimizer": []}, []
-    for step in range(args.warmup + args.steps):
+    print(json.dumps({"ready": True, "threads": torch.get_num_threads(),
+                      "parameters": sum(p.numel() for p in model.parameters())}), flush=True)
+    for line in sys.stdin:
+        if line.strip() != "step":
+            break
+        faults = minor_faults()
         start = time.perf_counter()
         opt.zero_grad(set_to_none=True)
         loss = F.mse_loss(model(x0 + noise, t), noise)
@@ -172,25 +184,14 @@ def bench(args):
         backward = time.perf_counter()
         opt.step()
         end = time.perf_counter()
-        if step >= args.warmup:
-            times.append(end - start)
-            phases["forward"].append(forward - start)
-            phases["backward"].append(backward - forward)
-            phases["optimizer"].append(end - backward)
-        losses.append(loss.item())
-    median = lambda xs: 1000 * sorted(xs)[len(xs) // 2]
-    print(json.dumps({"median_ms": median(times), "threads": torch.get_num_threads(),
-                      "phases_ms": {k: median(v) for k, v in phases.items()},
-                      "first_loss": losses[0], "last_loss": losses[-1], "rss_mb": rss_mb(),
-                      "parameters": sum(p.numel() for p in model.parameters())}))
+        print(json.dumps({"ms": 1000 * (end - start), "forward": 1000 * (forward - start),
+                          "backward": 1000 * (backward - forward), "optimizer": 1000 * (end - backward),
+                          "loss": loss.item(), "faults": minor_faults() - faults, "rss_mb": rss_mb()}), flush=True)
 
 
 if __name__ == "__main__":
     p = argparse.ArgumentParser()
-    p.add_argument("mode", choices=["bench"])
-    p.add_argument("--steps", type=int, default=30)
-    p.add_argument("--warmup", type=int, default=5)
+    p.add_argument("mode", choices=["serve"])
     p.add_argument("--threads", type=int, default=2)
     p.add_argument("--batch", type=int, default=16)
-    a = p.parse_args()
-    bench(a)
+    serve(p.parse_args())
