@@ -6,6 +6,7 @@ parameters equal those of `new UNet2d(config)` after `torch.manual_seed(s)` in C
 
 usage: python3 unet_torch.py serve --threads T --batch B
   (trains one step per "step" line on stdin, answering each with a JSON line of timings)
+       python3 unet_torch.py profile --threads T   (where a training step's time goes, by operator group)
 """
 import argparse, json, math, sys, time
 import torch
@@ -159,9 +160,7 @@ def minor_faults():
         return int(f.read().rsplit(")", 1)[1].split()[7])  # field 10, minflt
 
 
-def serve(args):
-    """Trains one step per "step" line on stdin and answers with a JSON line of its timings, so the
-    benchmark can alternate PyTorch and C# steps: both sides then see the same machine load."""
+def make_training(args):
     torch.set_num_threads(args.threads)
     torch.manual_seed(0)
     model = UNet2d()
@@ -170,6 +169,59 @@ def serve(args):
     x0 = torch.rand(args.batch, 1, 64, 64, generator=gen)
     t = torch.randint(0, 1000, (args.batch,), generator=gen)
     noise = torch.randn(args.batch, 1, 64, 64, generator=gen)
+    return model, opt, x0, t, noise
+
+
+def profile(args):
+    """Where a training step's time goes, by libtorch operator group (autograd profiler, self time),
+    and the convolutions' arithmetic rate against a large matrix product on the same threads."""
+    model, opt, x0, t, noise = make_training(args)
+
+    def step():
+        opt.zero_grad(set_to_none=True)
+        F.mse_loss(model(x0 + noise, t), noise).backward()
+        opt.step()
+
+    for _ in range(2):
+        step()
+    steps = 3
+    with torch.autograd.profiler.profile() as prof:
+        for _ in range(steps):
+            step()
+    groups = {"convolution forward": ["aten::mkldnn_convolution"],
+              "convolution backward": ["aten::convolution_backward"],
+              "attention matmuls (bmm)": ["aten::bmm"],
+              "group norm": ["aten::native_group_norm", "aten::native_group_norm_backward"],
+              "SiLU": ["aten::silu", "aten::silu_backward"]}
+    self_ms = {e.key: e.self_cpu_time_total / 1000 / steps for e in prof.key_averages()}
+    total = sum(self_ms.values())
+    print(f"step (profiled) {total:.1f} ms, self time by operator group:")
+    for name, ops in groups.items():
+        ms = sum(self_ms.get(op, 0.0) for op in ops)
+        print(f"  {name:<26} {ms:8.1f} ms  {100 * ms / total:5.1f} %")
+    rest = total - sum(self_ms.get(op, 0.0) for ops in groups.values() for op in ops)
+    print(f"  {'everything else':<26} {rest:8.1f} ms  {100 * rest / total:5.1f} %")
+
+    with torch.profiler.profile(with_flops=True) as flops:
+        model(x0 + noise, t)
+    conv_gflop = sum(e.flops for e in flops.key_averages() if e.key == "aten::conv2d") / 1e9
+    conv_ms = sum(self_ms.get(op, 0.0) for op in groups["convolution forward"] + groups["convolution backward"])
+    a, b = torch.randn(2048, 2048), torch.randn(2048, 2048)
+    for _ in range(2):
+        a @ b
+    start = time.perf_counter()
+    for _ in range(5):
+        a @ b
+    matmul_gflops = 2 * 2048 ** 3 * 5 / (time.perf_counter() - start) / 1e9
+    # A convolution's backward costs twice its forward (input and weight gradients): 3x in all.
+    print(f"convolutions: {conv_gflop:.1f} GFLOP forward, {3 * conv_gflop:.1f} GFLOP a step, run at "
+          f"{3 * conv_gflop / (conv_ms / 1000):.0f} GFLOP/s; a 2048x2048 float32 matmul runs at {matmul_gflops:.0f} GFLOP/s")
+
+
+def serve(args):
+    """Trains one step per "step" line on stdin and answers with a JSON line of its timings, so the
+    benchmark can alternate PyTorch and C# steps: both sides then see the same machine load."""
+    model, opt, x0, t, noise = make_training(args)
     print(json.dumps({"ready": True, "threads": torch.get_num_threads(),
                       "parameters": sum(p.numel() for p in model.parameters())}), flush=True)
     for line in sys.stdin:
@@ -191,7 +243,8 @@ def serve(args):
 
 if __name__ == "__main__":
     p = argparse.ArgumentParser()
-    p.add_argument("mode", choices=["serve"])
+    p.add_argument("mode", choices=["serve", "profile"])
     p.add_argument("--threads", type=int, default=2)
     p.add_argument("--batch", type=int, default=16)
-    serve(p.parse_args())
+    a = p.parse_args()
+    serve(a) if a.mode == "serve" else profile(a)

@@ -1,0 +1,22 @@
+using System.CommandLine;
+using System.CommandLine.Help;
+
+namespace MedAnomaly.Cli.Commands;
+
+/// <summary>The root `medanomaly` command with its sub-commands.</summary>
+public static class MedAnomalyCommand
+{
+    /// <summary>
+    /// A plain Command named "medanomaly" is the root: RootCommand would take its name from the
+    /// assembly (MedAnomaly.Cli, since NuGet refuses an assembly named like the MedAnomaly project),
+    /// so it brings its own help and version options.
+    /// </summary>
+    public static Command Create() => new("medanomaly", "MedAnomaly: unsupervised anomaly detection in medical images")
+    {
+        new HelpOption(),
+        new VersionOption(),
+        DemoCommand.Create(),
+        DataCommand.Create(),
+        MetricsCommand.Create(),
+    };
+}
