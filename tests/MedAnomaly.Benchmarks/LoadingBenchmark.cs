@@ -70,6 +70,6 @@ public sealed class LoadingBenchmark : IBenchmark
             optimizer.step();
             if (step > 0) times.Add(clock.Elapsed.TotalSeconds);
         }
-        return 16 / times.Order().ElementAt(times.Count / 2);
+        return 16 / Statistics.Median(times);
     }
 }

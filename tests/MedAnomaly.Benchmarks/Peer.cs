@@ -10,10 +10,7 @@ public static class Peer
     /// <summary>Runs `python3 script args`, streams nothing, returns stdout; throws with stderr on failure.</summary>
     public static string RunPython(string script, params string[] args)
     {
-        var psi = new ProcessStartInfo(Python) { RedirectStandardOutput = true, RedirectStandardError = true };
-        psi.ArgumentList.Add(script);
-        foreach (var a in args) psi.ArgumentList.Add(a);
-        using var p = Process.Start(psi) ?? throw new InvalidOperationException($"could not start {Python}");
+        using var p = Start(script, args, redirectInput: false);
         var stderr = p.StandardError.ReadToEndAsync();
         string stdout = p.StandardOutput.ReadToEnd();
         p.WaitForExit();
@@ -25,15 +22,18 @@ public static class Peer
     /// Starts `python3 script args` as a conversation partner: <see cref="PeerProcess.Ask"/> writes a line
     /// to its stdin and returns the line it answers. Used to alternate peer and C# work step by step.
     /// </summary>
-    public static PeerProcess StartPython(string script, params string[] args)
+    public static PeerProcess StartPython(string script, params string[] args) =>
+        new(Start(script, args, redirectInput: true), script);
+
+    static Process Start(string script, string[] args, bool redirectInput)
     {
         var psi = new ProcessStartInfo(Python)
         {
-            RedirectStandardInput = true, RedirectStandardOutput = true, RedirectStandardError = true,
+            RedirectStandardInput = redirectInput, RedirectStandardOutput = true, RedirectStandardError = true,
         };
         psi.ArgumentList.Add(script);
         foreach (var a in args) psi.ArgumentList.Add(a);
-        return new PeerProcess(Process.Start(psi) ?? throw new InvalidOperationException($"could not start {Python}"), script);
+        return Process.Start(psi) ?? throw new InvalidOperationException($"could not start {Python}");
     }
 
     /// <summary>Path of a file in tests/MedAnomaly.Benchmarks/peers, found by walking up from the binary.</summary>

@@ -80,7 +80,7 @@ public sealed class UNetTrainingBenchmark : IBenchmark
     }
 
     static double Median(IEnumerable<StepRecord> records, Func<StepRecord, double> value) =>
-        records.Select(value).Order().ElementAt(records.Count() / 2);
+        Statistics.Median(records.Select(value).ToList());
 
     readonly record struct StepRecord(double Ms, double Forward, double Backward, double Optimizer, double Loss, double Faults)
     {

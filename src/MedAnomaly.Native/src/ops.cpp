@@ -131,22 +131,17 @@ MAT_API TH mat_var(TH a, const int64_t* dims_ptr, int32_t ndims, int32_t unbiase
   MAT_CATCH(nullptr)
 }
 MAT_API TH mat_max_all(TH a) { MAT_TENSOR(a->max()) }
+// Hands a (values, indices) result to the caller as two owned handles.
+static void write_values_indices(std::tuple<at::Tensor, at::Tensor> result, TH* values, TH* indices) {
+  *values = mat_wrap(std::move(std::get<0>(result)));
+  *indices = mat_wrap(std::move(std::get<1>(result)));
+}
 // Maximum / minimum along one dim: writes the values and their indices (torch.max(x, dim) → (values, indices)).
 MAT_API int32_t mat_max_dim(TH a, int64_t dim, int32_t keepdim, TH* values, TH* indices) {
-  MAT_TRY
-  auto result = at::max(*a, dim, keepdim != 0);
-  *values = mat_wrap(std::get<0>(result));
-  *indices = mat_wrap(std::get<1>(result));
-  return 0;
-  MAT_CATCH(-1)
+  MAT_STATUS(write_values_indices(at::max(*a, dim, keepdim != 0), values, indices))
 }
 MAT_API int32_t mat_min_dim(TH a, int64_t dim, int32_t keepdim, TH* values, TH* indices) {
-  MAT_TRY
-  auto result = at::min(*a, dim, keepdim != 0);
-  *values = mat_wrap(std::get<0>(result));
-  *indices = mat_wrap(std::get<1>(result));
-  return 0;
-  MAT_CATCH(-1)
+  MAT_STATUS(write_values_indices(at::min(*a, dim, keepdim != 0), values, indices))
 }
 MAT_API TH mat_min_all(TH a) { MAT_TENSOR(a->min()) }
 // argmax over one dim, or over the flattened tensor when has_dim == 0.

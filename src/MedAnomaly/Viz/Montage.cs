@@ -15,9 +15,10 @@ public static class Montage
     public static void Write(string path, IReadOnlyList<IReadOnlyList<Panel>> rows, int minPanelSize = 160)
     {
         if (rows.Count == 0 || rows.Any(r => r.Count == 0)) throw new ArgumentException("a montage needs at least one panel per row");
-        int largest = rows.SelectMany(r => r).Max(p => Math.Max(p.Height, p.Width));
+        var panels = rows.SelectMany(r => r).ToList();
+        int largest = panels.Max(p => Math.Max(p.Height, p.Width));
         int zoom = Math.Max(1, (minPanelSize + largest - 1) / largest);
-        int cellH = rows.SelectMany(r => r).Max(p => p.Height) * zoom, cellW = rows.SelectMany(r => r).Max(p => p.Width) * zoom;
+        int cellH = panels.Max(p => p.Height) * zoom, cellW = panels.Max(p => p.Width) * zoom;
         int columns = rows.Max(r => r.Count);
         int width = columns * (cellW + Gutter) + Gutter, height = rows.Count * (cellH + Gutter) + Gutter;
         var rgb = new byte[width * height * 3];

@@ -12,19 +12,25 @@ internal sealed class ReferenceFixtures(string kind)
 
     public string PathOf(string name) => Path.Combine(Dir, name);
 
-    /// <summary>The expected values recorded for <paramref name="name"/>.</summary>
-    public JsonElement Expected(string name)
+    JsonElement? expected;
+
+    /// <summary>expected.json, read once.</summary>
+    JsonElement All => expected ??= ReadExpected();
+
+    JsonElement ReadExpected()
     {
         using var doc = JsonDocument.Parse(File.ReadAllText(PathOf("expected.json")));
-        return doc.RootElement.GetProperty(name).Clone();
+        return doc.RootElement.Clone();
     }
+
+    /// <summary>The expected values recorded for <paramref name="name"/>.</summary>
+    public JsonElement Expected(string name) => All.GetProperty(name);
 
     /// <summary>Every fixture listed in expected.json, for [MemberData].</summary>
     public TheoryData<string> Names()
     {
         var data = new TheoryData<string>();
-        using var doc = JsonDocument.Parse(File.ReadAllText(PathOf("expected.json")));
-        foreach (var p in doc.RootElement.EnumerateObject()) data.Add(p.Name);
+        foreach (var p in All.EnumerateObject()) data.Add(p.Name);
         return data;
     }
 }
