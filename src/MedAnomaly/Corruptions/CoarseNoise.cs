@@ -1,5 +1,6 @@
-using MedAnomaly.Torch;
-using F = MedAnomaly.Torch.torch.nn.functional;
+using TorchSharp;
+using static TorchSharp.torch;
+using F = TorchSharp.torch.nn.functional;
 
 namespace MedAnomaly.Corruptions;
 
@@ -19,11 +20,11 @@ public sealed record CoarseNoise(double Sigma = 0.2, int Resolution = 16, bool O
         using var scope = torch.NewDisposeScope();
         long n = clean.size(0), c = clean.size(1);
         var low = torch.randn([n, c, Resolution, Resolution], generator: rng).to(clean.device) * Sigma;
-        var noise = F.interpolate(low, size: [clean.size(2), clean.size(3)], mode: F.InterpolateMode.Bilinear);
+        var noise = F.interpolate(low, size: [clean.size(2), clean.size(3)], mode: InterpolationMode.Bilinear, align_corners: false);
         // Kascenas et al. add noise only inside the head: background stays 0.
         if (OnlyForeground) noise = noise * clean.gt(0).to(clean.dtype);
         var corrupted = clean + noise;
         var mask = torch.ones([n, 1, clean.size(2), clean.size(3)], device: clean.device);
-        return (scope.MoveToOuter(corrupted), scope.MoveToOuter(mask));
+        return (corrupted.MoveToOuterDisposeScope(), mask.MoveToOuterDisposeScope());
     }
 }

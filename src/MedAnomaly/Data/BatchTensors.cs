@@ -1,4 +1,5 @@
-using MedAnomaly.Torch;
+using TorchSharp;
+using static TorchSharp.torch;
 
 namespace MedAnomaly.Data;
 

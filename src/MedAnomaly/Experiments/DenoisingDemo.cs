@@ -3,9 +3,10 @@ using MedAnomaly.Corruptions;
 using MedAnomaly.Data;
 using MedAnomaly.Metrics;
 using MedAnomaly.Networks;
-using MedAnomaly.Torch;
+using TorchSharp;
+using static TorchSharp.torch;
 using MedAnomaly.Viz;
-using F = MedAnomaly.Torch.torch.nn.functional;
+using F = TorchSharp.torch.nn.functional;
 
 namespace MedAnomaly.Experiments;
 
@@ -41,7 +42,7 @@ public static class DenoisingDemo
     {
         log ??= _ => { };
         Directory.CreateDirectory(options.OutputDirectory);
-        torch.manual_seed(options.Seed);
+        torch.manual_seed((long)options.Seed);
 
         log($"generating {options.TrainVolumes} healthy and {options.TestVolumes} lesioned phantom volumes ({options.Size}³)");
         var train = Slices(options, options.TrainVolumes, withLesions: false, offset: 0);
@@ -117,8 +118,8 @@ public static class DenoisingDemo
             var x = torch.tensor(item.Image, [1, 1, item.Height, item.Width]);
             var xHat = model.forward(x, null);
             var foreground = torch.tensor(Array.ConvertAll(item.Foreground, b => (float)b), [1, 1, item.Height, item.Width]);
-            maps[i] = ((x - xHat).abs() * foreground).ToArray<float>();
-            recon[i] = xHat.clamp(0, 1).ToArray<float>();
+            maps[i] = ((x - xHat).abs() * foreground).data<float>().ToArray();
+            recon[i] = xHat.clamp(0, 1).data<float>().ToArray();
         }
         return (maps, recon);
     }

@@ -1,4 +1,5 @@
-using MedAnomaly.Torch;
+using TorchSharp;
+using static TorchSharp.torch;
 
 namespace MedAnomaly.Metrics;
 
@@ -43,12 +44,12 @@ public static class TensorInputs
     static float[] ToFloats(Tensor t)
     {
         using var scope = torch.NewDisposeScope();
-        return t.to(ScalarType.Float32).ToArray<float>();
+        return t.to(ScalarType.Float32).cpu().data<float>().ToArray();
     }
 
     static bool[] ToBools(Tensor t)
     {
         using var scope = torch.NewDisposeScope();
-        return t.ne(0).ToArray<bool>();
+        return t.ne(0).cpu().data<bool>().ToArray();
     }
 }

@@ -1,4 +1,5 @@
-using MedAnomaly.Torch;
+using TorchSharp;
+using static TorchSharp.torch;
 
 namespace MedAnomaly.Networks;
 
@@ -17,6 +18,6 @@ public static class TimestepEmbedding
         long half = dim / 2;
         var exponent = torch.arange(0, half, dtype: ScalarType.Float32, device: timesteps.device) * (-Math.Log(10000.0) / half);
         var angles = timesteps.to(ScalarType.Float32).unsqueeze(1) * exponent.exp().unsqueeze(0);
-        return scope.MoveToOuter(torch.cat([angles.sin(), angles.cos()], dim: 1));
+        return torch.cat([angles.sin(), angles.cos()], dim: 1).MoveToOuterDisposeScope();
     }
 }

@@ -1,6 +1,7 @@
-using MedAnomaly.Torch;
-using MedAnomaly.Torch.Modules;
-using F = MedAnomaly.Torch.torch.nn.functional;
+using TorchSharp;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+using F = TorchSharp.torch.nn.functional;
 
 namespace MedAnomaly.Networks;
 
@@ -31,21 +32,21 @@ public sealed record UNet2dConfig
 /// resolution, strided-conv downsampling, nearest-neighbour upsampling + conv, skip connections.
 /// forward(x [N,Cin,H,W], t [N]) → [N,Cout,H,W]; H and W divisible by 2^(levels−1).
 /// </summary>
-public sealed class UNet2d : Module
+public sealed class UNet2d : nn.Module<Tensor, Tensor?, Tensor>
 {
     public UNet2dConfig Config { get; }
     readonly Sequential? timeMlp;
     readonly Conv2d convIn;
-    readonly ModuleList<Module> down;
+    readonly ModuleList<nn.Module> down;
     readonly ResidualBlock mid1, mid2;
     readonly SelfAttention midAttention;
-    readonly ModuleList<Module> up;
+    readonly ModuleList<nn.Module> up;
     readonly GroupNorm normOut;
     readonly Conv2d convOut;
     readonly int levels;
     readonly long timeDim;
 
-    public UNet2d(UNet2dConfig? config = null)
+    public UNet2d(UNet2dConfig? config = null) : base(nameof(UNet2d))
     {
         Config = config ?? new UNet2dConfig();
         var ch = Config.Channels;
@@ -53,12 +54,11 @@ public sealed class UNet2d : Module
         int g = Config.GroupNormGroups;
         timeDim = Config.TimeConditioned ? ch[0] * 4 : 0;
         if (Config.TimeConditioned)
-            timeMlp = register_module("time_mlp", torch.nn.Sequential(
-                torch.nn.Linear(ch[0], timeDim), torch.nn.SiLU(), torch.nn.Linear(timeDim, timeDim)));
-        convIn = register_module("conv_in", torch.nn.Conv2d(Config.InChannels, ch[0], 3, padding: 1));
+            timeMlp = nn.Sequential(nn.Linear(ch[0], timeDim), nn.SiLU(), nn.Linear(timeDim, timeDim));
+        convIn = nn.Conv2d(Config.InChannels, ch[0], 3, padding: 1);
 
         // Encoder: per level LayersPerBlock residual blocks (+ attention), then a strided conv.
-        down = register_module("down", new ModuleList<Module>());
+        down = new ModuleList<nn.Module>();
         var skipChannels = new List<int> { ch[0] };
         int current = ch[0];
         for (int level = 0; level < levels; level++)
@@ -77,12 +77,12 @@ public sealed class UNet2d : Module
             }
         }
 
-        mid1 = register_module("mid_block1", new ResidualBlock(current, current, timeDim, g, Config.Dropout));
-        midAttention = register_module("mid_attn", new SelfAttention(current, g, Config.AttentionHeads));
-        mid2 = register_module("mid_block2", new ResidualBlock(current, current, timeDim, g, Config.Dropout));
+        mid1 = new ResidualBlock(current, current, timeDim, g, Config.Dropout);
+        midAttention = new SelfAttention(current, g, Config.AttentionHeads);
+        mid2 = new ResidualBlock(current, current, timeDim, g, Config.Dropout);
 
         // Decoder: per level LayersPerBlock + 1 residual blocks, each taking one skip, then upsampling.
-        up = register_module("up", new ModuleList<Module>());
+        up = new ModuleList<nn.Module>();
         for (int level = levels - 1; level >= 0; level--)
         {
             for (int i = 0; i < Config.LayersPerBlock + 1; i++)
@@ -96,20 +96,39 @@ public sealed class UNet2d : Module
             if (level > 0) up.append(new Upsample(current));
         }
 
-        normOut = register_module("norm_out", torch.nn.GroupNorm(g, current));
-        convOut = register_module("conv_out", torch.nn.Conv2d(current, Config.OutChannels, 3, padding: 1));
+        normOut = Normalization.GroupNorm(g, current);
+        convOut = nn.Conv2d(current, Config.OutChannels, 3, padding: 1);
+        RegisterInPyTorchOrder();
+    }
+
+    /// <summary>
+    /// Registers the children under the PyTorch twin's names, in its order (so parameter names and seeded
+    /// initialisation match). The module lists are registered only now that they are filled: TorchSharp does
+    /// not register children appended to a list after the list itself was registered.
+    /// </summary>
+    void RegisterInPyTorchOrder()
+    {
+        if (timeMlp is not null) register_module("time_mlp", timeMlp);
+        register_module("conv_in", convIn);
+        register_module("down", down);
+        register_module("mid_block1", mid1);
+        register_module("mid_attn", midAttention);
+        register_module("mid_block2", mid2);
+        register_module("up", up);
+        register_module("norm_out", normOut);
+        register_module("conv_out", convOut);
     }
 
     /// <param name="x">[N, InChannels, H, W].</param>
     /// <param name="t">[N] timesteps (ignored / may be null when not time-conditioned).</param>
-    public Tensor forward(Tensor x, Tensor? t)
+    public override Tensor forward(Tensor x, Tensor? t)
     {
         int factor = 1 << (levels - 1);
         if (x.ndim != 4 || x.size(1) != Config.InChannels || x.size(2) % factor != 0 || x.size(3) % factor != 0)
             throw new ArgumentException($"UNet2d expects [N,{Config.InChannels},H,W] with H and W divisible by {factor}, got [{string.Join(", ", x.shape)}]");
         using var scope = torch.NewDisposeScope();
         Tensor? emb = null;
-        if (timeMlp != null)
+        if (timeMlp is not null)
         {
             if (t is null) throw new ArgumentException("this UNet2d is time-conditioned: pass timesteps t [N]");
             emb = timeMlp.forward(TimestepEmbedding.Sinusoidal(t, Config.Channels[0]));
@@ -128,20 +147,20 @@ public sealed class UNet2d : Module
         foreach (var layer in up)
             h = Apply(layer, h, emb, layer is ResidualBlock ? skips.Pop() : null);
         h = convOut.forward(F.silu(normOut.forward(h)));
-        return scope.MoveToOuter(h);
+        return h.MoveToOuterDisposeScope();
     }
 
-    static Tensor Apply(Module layer, Tensor h, Tensor? emb, Tensor? skip) => layer switch
+    static Tensor Apply(nn.Module layer, Tensor h, Tensor? emb, Tensor? skip) => layer switch
     {
         ResidualBlock block => block.forward(skip is null ? h : torch.cat([h, skip], dim: 1), emb),
         SelfAttention attention => attention.forward(h),
-        Module<Tensor, Tensor> resample => resample.forward(h),
+        nn.Module<Tensor, Tensor> resample => resample.forward(h),
         _ => throw new InvalidOperationException($"unexpected layer {layer.GetType().Name}"),
     };
 }
 
 /// <summary>GN → SiLU → conv3 → (+ time embedding) → GN → SiLU → dropout → conv3, plus a (1×1) skip.</summary>
-public sealed class ResidualBlock : Module
+public sealed class ResidualBlock : nn.Module<Tensor, Tensor?, Tensor>
 {
     readonly GroupNorm norm1, norm2;
     readonly Conv2d conv1, conv2;
@@ -149,48 +168,57 @@ public sealed class ResidualBlock : Module
     readonly Conv2d? skip;
     readonly double dropout;
 
-    public ResidualBlock(int inChannels, int outChannels, long timeDim, int groups, double dropout)
+    public ResidualBlock(int inChannels, int outChannels, long timeDim, int groups, double dropout) : base(nameof(ResidualBlock))
     {
-        norm1 = register_module("norm1", torch.nn.GroupNorm(groups, inChannels));
-        conv1 = register_module("conv1", torch.nn.Conv2d(inChannels, outChannels, 3, padding: 1));
-        if (timeDim > 0) timeProjection = register_module("time_proj", torch.nn.Linear(timeDim, outChannels));
-        norm2 = register_module("norm2", torch.nn.GroupNorm(groups, outChannels));
-        conv2 = register_module("conv2", torch.nn.Conv2d(outChannels, outChannels, 3, padding: 1));
-        if (inChannels != outChannels) skip = register_module("skip", torch.nn.Conv2d(inChannels, outChannels, 1));
+        norm1 = Register("norm1", Normalization.GroupNorm(groups, inChannels));
+        conv1 = Register("conv1", nn.Conv2d(inChannels, outChannels, 3, padding: 1));
+        if (timeDim > 0) timeProjection = Register("time_proj", nn.Linear(timeDim, outChannels));
+        norm2 = Register("norm2", Normalization.GroupNorm(groups, outChannels));
+        conv2 = Register("conv2", nn.Conv2d(outChannels, outChannels, 3, padding: 1));
+        if (inChannels != outChannels) skip = Register("skip", nn.Conv2d(inChannels, outChannels, 1));
         this.dropout = dropout;
     }
 
-    public Tensor forward(Tensor x, Tensor? emb)
+    T Register<T>(string name, T module) where T : nn.Module
+    {
+        register_module(name, module);
+        return module;
+    }
+
+    public override Tensor forward(Tensor x, Tensor? emb)
     {
         using var scope = torch.NewDisposeScope();
         var h = conv1.forward(F.silu(norm1.forward(x)));
-        if (timeProjection != null && emb != null)
+        if (timeProjection is not null && emb is not null)
             h = h + timeProjection.forward(F.silu(emb)).unsqueeze(-1).unsqueeze(-1);
         h = F.silu(norm2.forward(h));
         if (dropout > 0) h = F.dropout(h, dropout, training);
         h = conv2.forward(h);
-        var result = h + (skip?.forward(x) ?? x);
-        return scope.MoveToOuter(result);
+        var result = h + (skip is null ? x : skip.forward(x));
+        return result.MoveToOuterDisposeScope();
     }
 }
 
 /// <summary>Multi-head self-attention over the H·W positions with a residual connection.</summary>
-public sealed class SelfAttention : Module
+public sealed class SelfAttention : nn.Module<Tensor, Tensor>
 {
     readonly GroupNorm norm;
     readonly Conv2d qkv, projection;
     readonly int heads;
 
-    public SelfAttention(int channels, int groups, int heads)
+    public SelfAttention(int channels, int groups, int heads) : base(nameof(SelfAttention))
     {
         if (channels % heads != 0) throw new ArgumentException($"{channels} channels cannot be split into {heads} heads");
-        norm = register_module("norm", torch.nn.GroupNorm(groups, channels));
-        qkv = register_module("qkv", torch.nn.Conv2d(channels, channels * 3, 1));
-        projection = register_module("proj", torch.nn.Conv2d(channels, channels, 1));
+        norm = Normalization.GroupNorm(groups, channels);
+        qkv = nn.Conv2d(channels, channels * 3, 1);
+        projection = nn.Conv2d(channels, channels, 1);
         this.heads = heads;
+        register_module("norm", norm);
+        register_module("qkv", qkv);
+        register_module("proj", projection);
     }
 
-    public Tensor forward(Tensor x)
+    public override Tensor forward(Tensor x)
     {
         using var scope = torch.NewDisposeScope();
         long n = x.size(0), c = x.size(1), h = x.size(2), w = x.size(3);
@@ -198,27 +226,39 @@ public sealed class SelfAttention : Module
         var parts = qkv.forward(norm.forward(x)).reshape(n, 3, heads, c / heads, h * w).permute(1, 0, 2, 4, 3);
         var attended = F.scaled_dot_product_attention(parts[0], parts[1], parts[2]);
         var merged = attended.permute(0, 1, 3, 2).reshape(n, c, h, w);
-        return scope.MoveToOuter(x + projection.forward(merged));
+        return (x + projection.forward(merged)).MoveToOuterDisposeScope();
     }
 }
 
 /// <summary>Halves H and W with a stride-2 3×3 convolution.</summary>
-public sealed class Downsample : Module<Tensor, Tensor>
+public sealed class Downsample : nn.Module<Tensor, Tensor>
 {
     readonly Conv2d conv;
-    public Downsample(int channels) => conv = register_module("conv", torch.nn.Conv2d(channels, channels, 3, stride: 2, padding: 1));
+
+    public Downsample(int channels) : base(nameof(Downsample))
+    {
+        conv = nn.Conv2d(channels, channels, 3, stride: 2, padding: 1);
+        register_module("conv", conv);
+    }
+
     public override Tensor forward(Tensor x) => conv.forward(x);
 }
 
 /// <summary>Doubles H and W: nearest-neighbour upsampling then a 3×3 convolution.</summary>
-public sealed class Upsample : Module<Tensor, Tensor>
+public sealed class Upsample : nn.Module<Tensor, Tensor>
 {
     readonly Conv2d conv;
-    public Upsample(int channels) => conv = register_module("conv", torch.nn.Conv2d(channels, channels, 3, padding: 1));
+
+    public Upsample(int channels) : base(nameof(Upsample))
+    {
+        conv = nn.Conv2d(channels, channels, 3, padding: 1);
+        register_module("conv", conv);
+    }
+
     public override Tensor forward(Tensor x)
     {
         using var scope = torch.NewDisposeScope();
-        var upsampled = F.interpolate(x, scale_factor: 2, mode: F.InterpolateMode.Nearest);
-        return scope.MoveToOuter(conv.forward(upsampled));
+        var upsampled = F.interpolate(x, scale_factor: [2, 2], mode: InterpolationMode.Nearest);
+        return conv.forward(upsampled).MoveToOuterDisposeScope();
     }
 }

@@ -1,5 +1,6 @@
 using MedAnomaly.Metrics;
-using MedAnomaly.Torch;
+using TorchSharp;
+using static TorchSharp.torch;
 
 namespace MedAnomaly.Tests.Metrics;
 
