@@ -1,8 +1,10 @@
 using System.Diagnostics;
 using MedAnomaly.Data;
 using MedAnomaly.Networks;
-using MedAnomaly.Torch;
-using F = MedAnomaly.Torch.torch.nn.functional;
+using MedAnomaly.Runtime;
+using TorchSharp;
+using static TorchSharp.torch;
+using F = TorchSharp.torch.nn.functional;
 
 namespace MedAnomaly.Benchmarks;
 

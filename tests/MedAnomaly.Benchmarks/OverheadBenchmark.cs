@@ -1,6 +1,8 @@
 using System.Diagnostics;
 using System.Globalization;
-using MedAnomaly.Torch;
+using MedAnomaly.Runtime;
+using TorchSharp;
+using static TorchSharp.torch;
 
 namespace MedAnomaly.Benchmarks;
 

@@ -1,5 +1,8 @@
 using System.Reflection;
 using MedAnomaly.Benchmarks;
+using MedAnomaly.Runtime;
+
+TorchNative.EnsureLoaded();
 
 // Runs the benchmarks named on the command line ("all" runs every one). Each benchmark is a class
 // implementing IBenchmark in this project; it prints its own measurements and a ratio against a peer

@@ -1,8 +1,10 @@
 using System.Diagnostics;
 using System.Text.Json;
 using MedAnomaly.Networks;
-using MedAnomaly.Torch;
-using F = MedAnomaly.Torch.torch.nn.functional;
+using MedAnomaly.Runtime;
+using TorchSharp;
+using static TorchSharp.torch;
+using F = TorchSharp.torch.nn.functional;
 
 namespace MedAnomaly.Benchmarks;
 
@@ -27,7 +29,7 @@ public sealed class UNetTrainingBenchmark : IBenchmark
         int rssEarly = quick ? 20 : 200, rssLate = quick ? 60 : 2000;
         int threads = torch.get_num_threads();
         Console.WriteLine($"threads {threads}, batch {Batch}, {timedSteps} timed steps after {Warmup} warm-up, " +
-                          $"host-memory policy {(torch.host_memory_policy_applied ? "on" : "off (MEDANOMALY_MALLOC=system)")}");
+                          $"host-memory policy {(HostMemory.PolicyApplied ? "on" : "off (MEDANOMALY_MALLOC=system)")}");
 
         using var training = new CSharpTraining();
         using (var peer = Peer.StartPython(Peer.Script("unet_torch.py"), "serve", "--threads", threads.ToString(),
@@ -96,7 +98,7 @@ public sealed class UNetTrainingBenchmark : IBenchmark
     sealed class CSharpTraining : IDisposable
     {
         readonly UNet2d model;
-        readonly MedAnomaly.Torch.Optim.Optimizer optimizer;
+        readonly optim.Optimizer optimizer;
         readonly Tensor x0, t, noise;
         public int Steps { get; private set; }
 
@@ -104,7 +106,7 @@ public sealed class UNetTrainingBenchmark : IBenchmark
         {
             torch.manual_seed(0);
             model = new UNet2d();
-            optimizer = torch.optim.AdamW(model.parameters(), lr: 1e-4, betas: (0.9, 0.999), weight_decay: 0.0);
+            optimizer = torch.optim.AdamW(model.parameters(), lr: 1e-4, beta1: 0.9, beta2: 0.999, weight_decay: 0.0);
             using var generator = new Generator(1);
             x0 = torch.rand([Batch, 1, 64, 64], generator: generator).DetachFromDisposeScope();
             t = torch.randint(0, 1000, [Batch], generator: generator).DetachFromDisposeScope();

@@ -16,6 +16,7 @@ public static class MedAnomalyCommand
         new HelpOption(),
         new VersionOption(),
         DemoCommand.Create(),
+        DoctorCommand.Create(),
         DataCommand.Create(),
         MetricsCommand.Create(),
     };

@@ -29,7 +29,8 @@ public sealed record TorchNativeReport(string? LibTorchFolder, string? TorchShar
 /// </list>
 /// Environment: <c>MEDANOMALY_LIBTORCH</c> (a folder with libtorch_cpu.so, to use another libtorch 2.10
 /// build, e.g. CUDA), <c>MEDANOMALY_CACHE</c> (the cache folder; default <c>$XDG_CACHE_HOME/medanomaly</c>
-/// or <c>~/.cache/medanomaly</c>), <c>NUGET_PACKAGES</c> (the NuGet package folder).
+/// or <c>~/.cache/medanomaly</c>), <c>NUGET_PACKAGES</c> (the NuGet package folder), <c>MEDANOMALY_NUM_THREADS</c>
+/// (libtorch's intra-op threads; default: every core).
 /// </summary>
 public static class TorchNative
 {
@@ -67,9 +68,15 @@ public static class TorchNative
             bool patch = !SystemLibStdCxxHasMarkerVersion();
             string library = patch ? PatchedCopy(original) : original;
             NativeLibrary.Load(library);
+            TorchSharp.torch.set_num_threads(Threads());
             return loaded = new TorchNativeReport(libtorch, library, patch);
         }
     }
+
+    /// <summary>libtorch's intra-op threads: <c>MEDANOMALY_NUM_THREADS</c>, else every core (libtorch's own
+    /// default can be 1 in containers).</summary>
+    static int Threads() =>
+        int.TryParse(Environment.GetEnvironmentVariable("MEDANOMALY_NUM_THREADS"), out int n) && n > 0 ? n : Environment.ProcessorCount;
 
     /// <summary>Writes (or reuses) the patched copy of <paramref name="original"/> in the cache folder.</summary>
     /// <exception cref="TorchNativeException">The file's sha256 is not one of <see cref="KnownBuilds"/>.</exception>
