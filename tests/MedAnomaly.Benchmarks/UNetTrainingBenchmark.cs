@@ -126,7 +126,7 @@ public sealed class UNetTrainingBenchmark : IBenchmark
             optimizer.step();
             double total = clock.Elapsed.TotalMilliseconds;
             Steps++;
-            return new(total, forward, backward - forward, total - backward, loss.item<double>(),
+            return new(total, forward, backward - forward, total - backward, loss.item<float>(),
                        ProcessMemory.MinorFaults() - faults);
         }
 

@@ -93,7 +93,7 @@ public static class DenoisingDemo
                 var (noisy, _) = o.Noise.Apply(clean, null, rng);
                 optimizer.zero_grad();
                 var loss = F.mse_loss(model.forward(noisy, null), clean);
-                double value = loss.item<double>();
+                double value = loss.item<float>();
                 if (!double.IsFinite(value)) throw new InvalidOperationException($"training diverged: loss is {value} at step {step}");
                 loss.backward();
                 optimizer.step();
