@@ -36,13 +36,13 @@ public sealed class UNet2d : nn.Module<Tensor, Tensor?, Tensor>
 {
     public UNet2dConfig Config { get; }
     readonly Sequential? timeMlp;
-    readonly Conv2d convIn;
+    readonly nn.Module<Tensor, Tensor> convIn;
     readonly ModuleList<nn.Module> down;
     readonly ResidualBlock mid1, mid2;
     readonly SelfAttention midAttention;
     readonly ModuleList<nn.Module> up;
     readonly GroupNorm normOut;
-    readonly Conv2d convOut;
+    readonly nn.Module<Tensor, Tensor> convOut;
     readonly int levels;
     readonly long timeDim;
 
@@ -55,7 +55,7 @@ public sealed class UNet2d : nn.Module<Tensor, Tensor?, Tensor>
         timeDim = Config.TimeConditioned ? ch[0] * 4 : 0;
         if (Config.TimeConditioned)
             timeMlp = nn.Sequential(nn.Linear(ch[0], timeDim), nn.SiLU(), nn.Linear(timeDim, timeDim));
-        convIn = nn.Conv2d(Config.InChannels, ch[0], 3, padding: 1);
+        convIn = Conv.Conv2d(Config.InChannels, ch[0], 3, padding: 1);
 
         // Encoder: per level LayersPerBlock residual blocks (+ attention), then a strided conv.
         down = new ModuleList<nn.Module>();
@@ -97,7 +97,7 @@ public sealed class UNet2d : nn.Module<Tensor, Tensor?, Tensor>
         }
 
         normOut = Normalization.GroupNorm(g, current);
-        convOut = nn.Conv2d(current, Config.OutChannels, 3, padding: 1);
+        convOut = Conv.Conv2d(current, Config.OutChannels, 3, padding: 1);
         RegisterInPyTorchOrder();
     }
 
@@ -163,19 +163,19 @@ public sealed class UNet2d : nn.Module<Tensor, Tensor?, Tensor>
 public sealed class ResidualBlock : nn.Module<Tensor, Tensor?, Tensor>
 {
     readonly GroupNorm norm1, norm2;
-    readonly Conv2d conv1, conv2;
+    readonly nn.Module<Tensor, Tensor> conv1, conv2;
     readonly Linear? timeProjection;
-    readonly Conv2d? skip;
+    readonly nn.Module<Tensor, Tensor>? skip;
     readonly double dropout;
 
     public ResidualBlock(int inChannels, int outChannels, long timeDim, int groups, double dropout) : base(nameof(ResidualBlock))
     {
         norm1 = Register("norm1", Normalization.GroupNorm(groups, inChannels));
-        conv1 = Register("conv1", nn.Conv2d(inChannels, outChannels, 3, padding: 1));
+        conv1 = Register("conv1", Conv.Conv2d(inChannels, outChannels, 3, padding: 1));
         if (timeDim > 0) timeProjection = Register("time_proj", nn.Linear(timeDim, outChannels));
         norm2 = Register("norm2", Normalization.GroupNorm(groups, outChannels));
-        conv2 = Register("conv2", nn.Conv2d(outChannels, outChannels, 3, padding: 1));
-        if (inChannels != outChannels) skip = Register("skip", nn.Conv2d(inChannels, outChannels, 1));
+        conv2 = Register("conv2", Conv.Conv2d(outChannels, outChannels, 3, padding: 1));
+        if (inChannels != outChannels) skip = Register("skip", Conv.Conv2d(inChannels, outChannels, 1));
         this.dropout = dropout;
     }
 
@@ -203,15 +203,15 @@ public sealed class ResidualBlock : nn.Module<Tensor, Tensor?, Tensor>
 public sealed class SelfAttention : nn.Module<Tensor, Tensor>
 {
     readonly GroupNorm norm;
-    readonly Conv2d qkv, projection;
+    readonly nn.Module<Tensor, Tensor> qkv, projection;
     readonly int heads;
 
     public SelfAttention(int channels, int groups, int heads) : base(nameof(SelfAttention))
     {
         if (channels % heads != 0) throw new ArgumentException($"{channels} channels cannot be split into {heads} heads");
         norm = Normalization.GroupNorm(groups, channels);
-        qkv = nn.Conv2d(channels, channels * 3, 1);
-        projection = nn.Conv2d(channels, channels, 1);
+        qkv = Conv.Conv2d(channels, channels * 3, 1);
+        projection = Conv.Conv2d(channels, channels, 1);
         this.heads = heads;
         register_module("norm", norm);
         register_module("qkv", qkv);
@@ -233,11 +233,11 @@ public sealed class SelfAttention : nn.Module<Tensor, Tensor>
 /// <summary>Halves H and W with a stride-2 3×3 convolution.</summary>
 public sealed class Downsample : nn.Module<Tensor, Tensor>
 {
-    readonly Conv2d conv;
+    readonly nn.Module<Tensor, Tensor> conv;
 
     public Downsample(int channels) : base(nameof(Downsample))
     {
-        conv = nn.Conv2d(channels, channels, 3, stride: 2, padding: 1);
+        conv = Conv.Conv2d(channels, channels, 3, stride: 2, padding: 1);
         register_module("conv", conv);
     }
 
@@ -247,11 +247,11 @@ public sealed class Downsample : nn.Module<Tensor, Tensor>
 /// <summary>Doubles H and W: nearest-neighbour upsampling then a 3×3 convolution.</summary>
 public sealed class Upsample : nn.Module<Tensor, Tensor>
 {
-    readonly Conv2d conv;
+    readonly nn.Module<Tensor, Tensor> conv;
 
     public Upsample(int channels) : base(nameof(Upsample))
     {
-        conv = nn.Conv2d(channels, channels, 3, padding: 1);
+        conv = Conv.Conv2d(channels, channels, 3, padding: 1);
         register_module("conv", conv);
     }
 

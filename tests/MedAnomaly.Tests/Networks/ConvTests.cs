@@ -1,0 +1,71 @@
+using MedAnomaly.Networks;
+using MedAnomaly.Tests.TestSupport;
+using TorchSharp;
+using static TorchSharp.torch;
+using F = TorchSharp.torch.nn.functional;
+
+namespace MedAnomaly.Tests.Networks;
+
+/// <summary>
+/// Convolutions made by <see cref="Conv.Conv2d"/> have correct gradients for every out-channel count, also when
+/// the heap is full of NaN from freed tensors (libtorch 2.10's oneDNN reads uninitialised channel padding in the
+/// input gradient of convolutions whose out_channels is not a multiple of 8/16; see Conv.cs).
+/// </summary>
+public class ConvTests
+{
+    static void FillFreedMemoryWithNaN()
+    {
+        for (int i = 0; i < 4; i++) torch.full(16 * 16 * 32 * 32 << i, float.NaN).Dispose();
+    }
+
+    [Theory]
+    [InlineData(16, 1)]
+    [InlineData(16, 3)]
+    [InlineData(8, 24)]
+    [InlineData(1, 16)]
+    public void GradientsMatchFloat64(int inChannels, int outChannels)
+    {
+        using var scope = torch.NewDisposeScope();
+        torch.manual_seed(1);
+        var conv = Conv.Conv2d(inChannels, outChannels, 3, padding: 1);
+        var x = torch.rand(16, inChannels, 32, 32).requires_grad_();
+        var weights = torch.rand(16, outChannels, 32, 32);
+        for (int trial = 0; trial < 3; trial++)
+        {
+            FillFreedMemoryWithNaN();
+            x.grad?.zero_();
+            conv.zero_grad();
+            (conv.forward(x) * weights).sum().backward();
+            var (expectedX, expectedW) = Float64Gradients(conv, x.detach(), weights);
+            Assert.True((x.grad!.to(float64) - expectedX).abs().max().item<double>() < 1e-4, $"input gradient wrong in trial {trial}");
+            var weight = conv.parameters().First();
+            Assert.True((weight.grad!.to(float64) - expectedW).abs().max().item<double>() < 1e-3 * expectedW.abs().max().item<double>(),
+                $"weight gradient wrong in trial {trial}");
+        }
+    }
+
+    static (Tensor dx, Tensor dw) Float64Gradients(nn.Module<Tensor, Tensor> conv, Tensor x, Tensor outputWeights)
+    {
+        var parameters = conv.parameters().ToArray();
+        var w = parameters[0].detach().to(float64).requires_grad_();
+        var b = parameters[1].detach().to(float64);
+        var x64 = x.to(float64).requires_grad_();
+        (F.conv2d(x64, w, b, padding: [1, 1]) * outputWeights.to(float64)).sum().backward();
+        return (x64.grad!, w.grad!);
+    }
+
+    [Fact]
+    public void PaddedConvolutionHasTheParametersOfConv2d()
+    {
+        torch.manual_seed(5);
+        using var plain = nn.Conv2d(32, 1, 3, padding: 1);
+        torch.manual_seed(5);
+        using var padded = Conv.Conv2d(32, 1, 3, padding: 1);
+        Assert.IsType<PaddedOutputConv2d>(padded);
+        Assert.Equal(plain.named_parameters().Select(p => (p.name, string.Join(",", p.parameter.shape))),
+                     padded.named_parameters().Select(p => (p.name, string.Join(",", p.parameter.shape))));
+        Assert.Equal(plain.weight!.ToArray<float>(), padded.parameters().First().ToArray<float>());
+        using var x = torch.rand(2, 32, 8, 8);
+        Assert.True(plain.forward(x).allclose(padded.forward(x), rtol: 1e-5, atol: 1e-6));
+    }
+}
