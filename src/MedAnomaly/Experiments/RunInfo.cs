@@ -14,12 +14,14 @@ namespace MedAnomaly.Experiments;
 /// notebook's path and parameters).</param>
 public sealed record RunInfo(string Method, string Dataset, string ConfigJson, long Seed, string Command)
 {
-    /// <summary>The commit the code was built from; by default read from the <c>.git</c> folder above the current
-    /// directory (null outside a git checkout). It does not say whether the tree had uncommitted changes.</summary>
-    public string? GitRevision { get; init; } = Experiments.GitRevision.TryRead(Environment.CurrentDirectory);
+    /// <summary>The commit the code was built from. Left null, <see cref="RunStore.BeginRun"/> reads it from the
+    /// <c>.git</c> folder above the current directory (still null outside a git checkout). It does not say whether
+    /// the tree had uncommitted changes.</summary>
+    public string? GitRevision { get; init; }
 
-    /// <summary>Host, OS, architecture and core count; by default this machine's.</summary>
-    public string? Machine { get; init; } = DescribeMachine();
+    /// <summary>Host, OS, architecture and core count. Left null, <see cref="RunStore.BeginRun"/> describes this
+    /// machine (<see cref="DescribeMachine"/>).</summary>
+    public string? Machine { get; init; }
 
     /// <summary>The libtorch version the run used (the caller knows it; this assembly does not depend on torch).</summary>
     public string? LibtorchVersion { get; init; }

@@ -70,9 +70,9 @@ public sealed partial class RunStore
             LibtorchVersion = Text(r, 7),
             TorchSharpVersion = Text(r, 8),
         };
-        var owner = r.IsDBNull(14) ? null : new RunOwner(r.GetString(14), r.GetInt32(15), ParseTimestamp(r.GetString(16)));
-        return new RunRecord(r.GetInt64(0), info, RunStatusText.Parse(r.GetString(12)), ParseTimestamp(r.GetString(10)),
-            Text(r, 11) is { } ended ? ParseTimestamp(ended) : null, Text(r, 13), owner, metrics, artifacts);
+        var owner = r.IsDBNull(14) ? null : new RunOwner(r.GetString(14), r.GetInt32(15), ParseTimestamp(r.GetString(16), "process_started_utc"));
+        return new RunRecord(r.GetInt64(0), info, RunStatusText.Parse(r.GetString(12)), ParseTimestamp(r.GetString(10), "started_utc"),
+            Text(r, 11) is { } ended ? ParseTimestamp(ended, "ended_utc") : null, Text(r, 13), owner, metrics, artifacts);
     }
 
     Dictionary<long, List<MetricValue>> ReadMetrics(SqliteConnection connection, SqliteTransaction transaction, string where, (string, object?)[] parameters)

@@ -235,7 +235,7 @@ public sealed partial class RunStore
     {
         if (string.IsNullOrWhiteSpace(metric.Split)) throw new ArgumentException($"metric '{metric.Name}' has an empty split; expected e.g. 'test'");
         if (string.IsNullOrWhiteSpace(metric.Name)) throw new ArgumentException($"a metric of split '{metric.Split}' has an empty name; expected e.g. 'pixel_auroc'");
-        if (double.IsInfinity(metric.Value)) throw new ArgumentException($"metric '{metric.Split}/{metric.Name}' is {metric.Value}; expected a finite number or NaN for 'not defined'");
+        if (double.IsInfinity(metric.Value)) throw new ArgumentException($"metric '{metric.Split}/{metric.Name}' is infinite; expected a finite number, or NaN for 'not defined'");
     }
 
     /// <summary>One IMMEDIATE transaction: it takes the write lock at BEGIN, so it waits for other writers there
@@ -302,5 +302,8 @@ public sealed partial class RunStore
 
     static string Timestamp(DateTime utc) => utc.ToString("O", CultureInfo.InvariantCulture);
 
-    static DateTime ParseTimestamp(string text) => DateTime.Parse(text, CultureInfo.InvariantCulture, DateTimeStyles.RoundtripKind);
+    static DateTime ParseTimestamp(string text, string column) =>
+        DateTime.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.AdjustToUniversal | DateTimeStyles.AssumeUniversal, out var utc)
+            ? utc
+            : throw new InvalidDataException($"runs.{column} holds '{text}'; expected an ISO 8601 UTC time such as 2025-01-02T03:04:05.0000000Z");
 }
