@@ -25,7 +25,8 @@ public sealed partial class RunStore
     }
 
     /// <summary>The results as a long frame, one row per run × metric, with the columns of <see cref="ResultsFrame"/>
-    /// (run_id, method, dataset, seed, split, metric, value; a missing value is null, never zero). By default only
+    /// (run_id, method, dataset, seed, split, metric, value; a missing value is null, never zero), in run order and,
+    /// within a run, in the order the metrics were recorded (so tables list them as the run did). By default only
     /// completed runs: pass <see cref="RunFilter.All"/> or another filter to widen it.</summary>
     public DataFrame ReadResults(RunFilter? filter = null)
     {
@@ -35,7 +36,7 @@ public sealed partial class RunStore
             using var command = Command(connection, transaction, $"""
                 SELECT r.id, r.method, r.dataset, r.seed, m.split, m.name, m.value
                 FROM runs r JOIN metrics m ON m.run_id = r.id
-                WHERE {where} ORDER BY r.id, m.split, m.name
+                WHERE {where} ORDER BY r.id, m.rowid
                 """, parameters);
             using var reader = command.ExecuteReader();
             var rows = new List<ResultRow>();
@@ -78,7 +79,7 @@ public sealed partial class RunStore
     Dictionary<long, List<MetricValue>> ReadMetrics(SqliteConnection connection, SqliteTransaction transaction, string where, (string, object?)[] parameters)
     {
         using var command = Command(connection, transaction,
-            $"SELECT run_id, split, name, value, definition FROM metrics WHERE run_id IN (SELECT id FROM runs WHERE {where}) ORDER BY run_id, split, name",
+            $"SELECT run_id, split, name, value, definition FROM metrics WHERE run_id IN (SELECT id FROM runs WHERE {where}) ORDER BY run_id, rowid",
             parameters);
         return Group(command, r => new MetricValue(r.GetString(1), r.GetString(2), r.IsDBNull(3) ? double.NaN : r.GetDouble(3), Text(r, 4)));
     }

@@ -70,7 +70,7 @@ public sealed class RunStoreTests : IDisposable
         Assert.InRange(run.StartedUtc, before.AddSeconds(-1), run.EndedUtc!.Value);
         Assert.Null(run.Error);
         Assert.Equal(Environment.ProcessId, run.Owner!.Pid);
-        Assert.Equal(3, run.Metrics.Count);
+        Assert.Equal(["loss", "pixel_auroc", "pixel_ap"], run.Metrics.Select(m => m.Name)); // in the order recorded
         Assert.Equal(new MetricValue("train", "loss", 0.0123, "final mean-squared error"), run.Metrics.Single(m => m.Name == "loss"));
         Assert.True(double.IsNaN(run.Metrics.Single(m => m.Name == "pixel_ap").Value)); // NaN → NULL → NaN, never 0
         // sha256("hello"), as `printf hello | sha256sum` prints it
@@ -172,6 +172,7 @@ public sealed class RunStoreTests : IDisposable
         Assert.Equal(SampleResults.Rows().Count + 1, store.ReadResults(RunFilter.All).Rows.Count);
 
         var summary = SeedStatistics.Summarize(results);
+        Assert.Equal(["pixel_auroc", "pixel_ap"], summary.Metrics);                // as the runs recorded them
         Assert.Equal(SampleResults.AeAurocStd, summary.Get("ae", "pixel_auroc")!.Value.Std, 12);
         Assert.Null(summary.Get("ddpm", "pixel_ap"));
     }
