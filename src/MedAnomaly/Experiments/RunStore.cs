@@ -60,6 +60,10 @@ public sealed partial class RunStore
         {
             throw NotSqlite(full, e);
         }
+        catch (SqliteException e) when (e.SqliteErrorCode is 14 or 8) // SQLITE_CANTOPEN, SQLITE_READONLY: SQLite's text names no file
+        {
+            throw new IOException($"run store '{full}' cannot be opened for writing ({e.Message}); expected a writable file in a writable folder", e);
+        }
         return store;
     }
 
@@ -70,6 +74,8 @@ public sealed partial class RunStore
     {
         Validate(info);
         var owner = RunOwner.Current();
+        string? gitRevision = info.GitRevision ?? GitRevision.TryRead(Environment.CurrentDirectory); // file reads: before the write lock
+        string machine = info.Machine ?? RunInfo.DescribeMachine();
         return Write((connection, transaction) =>
         {
             using var command = Command(connection, transaction, """
@@ -80,8 +86,7 @@ public sealed partial class RunStore
                 RETURNING id
                 """,
                 ("$method", info.Method), ("$dataset", info.Dataset), ("$config", info.ConfigJson), ("$seed", info.Seed),
-                ("$git", info.GitRevision ?? GitRevision.TryRead(Environment.CurrentDirectory)),
-                ("$machine", info.Machine ?? RunInfo.DescribeMachine()),
+                ("$git", gitRevision), ("$machine", machine),
                 ("$libtorch", info.LibtorchVersion), ("$torchsharp", info.TorchSharpVersion), ("$command", info.Command),
                 ("$started", Timestamp(DateTime.UtcNow)), ("$host", owner.Host), ("$pid", owner.Pid),
                 ("$processStarted", Timestamp(owner.ProcessStartedUtc)));

@@ -58,6 +58,8 @@ public sealed class RunStoreSchemaTests : IDisposable
         long fresh = store.BeginRun(new RunInfo("ddpm", "phantom", "{}", 1, "medanomaly train ddpm"));
         Assert.Equal(3, fresh);
         Assert.NotNull(store.GetRun(fresh).Owner);            // the version-2 columns are in use
+        Assert.Equal(GitRevision.TryRead(Environment.CurrentDirectory), store.GetRun(fresh).Info.GitRevision); // filled in by BeginRun
+        Assert.Equal(RunInfo.DescribeMachine(), store.GetRun(fresh).Info.Machine);
     }
 
     [Fact]

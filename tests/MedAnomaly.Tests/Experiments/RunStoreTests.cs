@@ -224,7 +224,7 @@ public sealed class RunStoreTests : IDisposable
     }
 
     [Fact]
-    public void AWriteWaitsForAnotherConnectionsLockInsteadOfFailing()
+    public async Task AWriteWaitsForAnotherConnectionsLockInsteadOfFailing()
     {
         string path = temp.File("runs.db");
         var store = RunStore.Open(path);
@@ -247,7 +247,7 @@ public sealed class RunStoreTests : IDisposable
         var clock = Stopwatch.StartNew();
         long id = store.BeginRun(Info());     // blocked until the other transaction commits, then lands
         Assert.True(clock.ElapsedMilliseconds >= 300, $"BeginRun returned after {clock.ElapsedMilliseconds} ms while another writer held the lock");
-        holder.Wait();
+        await holder;
         Assert.Equal(["other", "ae"], store.ListRuns().Select(r => r.Info.Method));
         Assert.Equal(2, id);
     }
