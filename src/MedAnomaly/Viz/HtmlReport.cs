@@ -1,0 +1,138 @@
+using System.Net;
+using System.Text;
+using MedAnomaly.Data;
+using MedAnomaly.Experiments;
+using Plotly.NET;
+
+namespace MedAnomaly.Viz;
+
+/// <summary>One self-contained HTML page: a title, then sections in the order they were added (results tables,
+/// Plotly charts, PNG figures). It opens offline and from an e-mail attachment: plotly.js is inlined once (no
+/// script URL), each chart is drawn from its JSON with <c>Plotly.newPlot</c>, and images are base64 data URIs.</summary>
+public sealed class HtmlReport
+{
+    static readonly byte[] PngSignature = [0x89, (byte)'P', (byte)'N', (byte)'G', 0x0D, 0x0A, 0x1A, 0x0A];
+
+    readonly List<Func<int, string>> sections = []; // each renders itself given its index (for unique element ids)
+    int charts;
+
+    public HtmlReport(string title)
+    {
+        if (string.IsNullOrWhiteSpace(title)) throw new ArgumentException("report title is empty", nameof(title));
+        Title = title;
+    }
+
+    public string Title { get; }
+
+    /// <summary>The usual report of a comparison: the results table, the mean ± std bars, the per-seed boxes, and
+    /// the residual-map figure when one is given (a PNG file).</summary>
+    public static HtmlReport ForResults(string title, SeedSummary summary, string? residualMapPng = null, TableOptions? options = null)
+    {
+        var report = new HtmlReport(title)
+            .AddTable(summary, options)
+            .AddChart(Charts.MeanStdBars(summary))
+            .AddChart(Charts.SeedBoxes(summary));
+        return residualMapPng is null ? report : report.AddImage(residualMapPng, "Residual maps");
+    }
+
+    /// <summary>A heading and the method × metric table (<see cref="HtmlTable"/>).</summary>
+    public HtmlReport AddTable(SeedSummary summary, TableOptions? options = null, string? heading = null)
+    {
+        string caption = heading ?? $"Results on {string.Join(", ", summary.Datasets)} ({summary.Split}), mean ± sample std over seeds";
+        string table = HtmlTable.Write(summary, options);
+        sections.Add(_ => $"<section>\n<h2>{Encode(caption)}</h2>\n{table}</section>\n");
+        return this;
+    }
+
+    /// <summary>A Plotly.NET chart, drawn in the page from its JSON (data, layout and config).</summary>
+    public HtmlReport AddChart(GenericChart chart)
+    {
+        string json = ScriptSafe(GenericChart.toJson(chart));
+        charts++;
+        sections.Add(index => $$"""
+            <section>
+            <div id="chart-{{index}}" class="medanomaly-chart"></div>
+            <script>(function () { var figure = {{json}}; Plotly.newPlot("chart-{{index}}", figure.data, figure.layout, figure.config); })();</script>
+            </section>
+
+            """);
+        return this;
+    }
+
+    /// <summary>A PNG figure read from a file (e.g. <c>residuals.png</c> from <see cref="Montage"/>).</summary>
+    public HtmlReport AddImage(string pngPath, string caption)
+    {
+        if (!File.Exists(pngPath)) throw new FileNotFoundException($"report image '{pngPath}' does not exist (looked in {Path.GetFullPath(pngPath)})", pngPath);
+        return AddImage(File.ReadAllBytes(pngPath), caption, pngPath);
+    }
+
+    /// <summary>A PNG figure given as its bytes.</summary>
+    public HtmlReport AddImage(byte[] png, string caption) => AddImage(png, caption, "the image bytes");
+
+    HtmlReport AddImage(byte[] png, string caption, string what)
+    {
+        if (png.Length < PngSignature.Length || !png.AsSpan(0, PngSignature.Length).SequenceEqual(PngSignature))
+            throw new InvalidDataException($"report image {what} is not a PNG (expected the 8-byte PNG signature 89 50 4E 47 0D 0A 1A 0A)");
+        string data = Convert.ToBase64String(png);
+        sections.Add(_ => $"<figure>\n<img alt=\"{Encode(caption)}\" src=\"data:image/png;base64,{data}\">\n<figcaption>{Encode(caption)}</figcaption>\n</figure>\n");
+        return this;
+    }
+
+    /// <summary>The page as text.</summary>
+    public string ToHtml()
+    {
+        var html = new StringBuilder();
+        html.Append($"""
+            <!DOCTYPE html>
+            <html lang="en">
+            <head>
+            <meta charset="utf-8">
+            <title>{Encode(Title)}</title>
+            <style>{Style}</style>
+
+            """);
+        if (charts > 0) AppendPlotly(html);
+        html.Append($"</head>\n<body>\n<h1>{Encode(Title)}</h1>\n");
+        for (int i = 0; i < sections.Count; i++) html.Append(sections[i](i));
+        html.Append($"<footer>Written by MedAnomaly on {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC.</footer>\n</body>\n</html>\n");
+        return html.ToString();
+    }
+
+    /// <summary>Writes the page atomically (temp file in the same folder, then renamed), creating the folder.</summary>
+    public void Write(string path)
+    {
+        string html = ToHtml();
+        RawElements.WriteAtomically(path, stream =>
+        {
+            using var writer = new StreamWriter(stream, new UTF8Encoding(encoderShouldEmitUTF8Identifier: false));
+            writer.Write(html);
+        });
+    }
+
+    /// <summary>plotly.js is a UMD bundle: where the page already has an AMD loader (<c>define.amd</c>, e.g. RequireJS
+    /// in Jupyter's HTML export), it would register itself as an anonymous module and never set
+    /// <c>window.Plotly</c>. Hiding <c>define</c> while it runs, and restoring it after, keeps the global.</summary>
+    static void AppendPlotly(StringBuilder html)
+    {
+        html.Append("<script>window.__medanomalyDefine = window.define; window.define = undefined;</script>\n");
+        html.Append($"<script>/* plotly.js {PlotlyScript.Version}, inlined from the Plotly.NET package */\n");
+        html.Append(ScriptSafe(PlotlyScript.Source));
+        html.Append("\n</script>\n");
+        html.Append("<script>window.define = window.__medanomalyDefine; delete window.__medanomalyDefine;</script>\n");
+    }
+
+    /// <summary>Text inside a script element ends at the first <c>&lt;/script</c>; <c>&lt;\/</c> means the same in JS
+    /// strings and JSON, so a method named "&lt;/script&gt;" cannot break out of the chart's script.</summary>
+    static string ScriptSafe(string script) => script.Replace("</", "<\\/");
+
+    static string Encode(string text) => WebUtility.HtmlEncode(text);
+
+    const string Style = """
+        body { font-family: system-ui, sans-serif; margin: 2rem auto; max-width: 1100px; color: #222; }
+        table.medanomaly-results { border-collapse: collapse; margin: 1rem 0; }
+        table.medanomaly-results th, table.medanomaly-results td { padding: 0.3rem 0.8rem; border-bottom: 1px solid #ccc; text-align: right; }
+        table.medanomaly-results th[scope=row], table.medanomaly-results thead th:first-child { text-align: left; }
+        figure img { max-width: 100%; image-rendering: pixelated; }
+        footer { margin-top: 2rem; color: #777; font-size: 0.85rem; }
+        """;
+}
