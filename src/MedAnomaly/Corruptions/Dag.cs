@@ -42,6 +42,8 @@ public sealed record Dag : ICorruption
     /// <param name="clean">[N,C,H,W] images in [0,1], H and W ≥ the shape box.</param>
     public CorruptionResult Apply(Tensor clean, Tensor? t, Generator rng)
     {
+        if (!(0 <= BiasMin && BiasMin <= BiasMax && BiasMax <= 1))
+            throw new ArgumentOutOfRangeException(nameof(BiasMax), $"expected 0 ≤ BiasMin ≤ BiasMax ≤ 1, got [{BiasMin}, {BiasMax}]");
         using var scope = torch.NewDisposeScope();
         var texture = Texture.Apply(clean, t, rng);
         long n = clean.size(0);

@@ -14,7 +14,7 @@ public enum PatchNormalization
 
 /// <summary>
 /// Foreign patch interpolation (Tan et al., "Detecting outliers with foreign patch interpolation", 2020) as
-/// DISYRE uses it (Marimont &amp; Tarroni, ISBI 2024 arXiv 2311.15453 Eq. 1; released preprocessing/fpi.py):
+/// DISYRE uses it (Marimont &amp; Tarroni, ISBI 2024 arXiv 2311.15453; released preprocessing/fpi.py):
 /// x_c = x·(1 − α·m) + p·α·m with α ~ U[AlphaMin, AlphaMax], m a <see cref="Shapes"/> mask placed at a random
 /// foreground centre (<see cref="AnomalyPlacement"/>) and zeroed outside the foreground, and p a Box×Box patch of
 /// ANOTHER image of the batch (image n takes it from image (n+1) mod N — from itself when N = 1), centred at a

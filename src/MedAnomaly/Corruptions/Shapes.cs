@@ -15,7 +15,7 @@ public sealed record ShapeSample(Tensor Mask, ShapeKind Kind, double Width, doub
     double BlurSigma, double[] Harmonics);
 
 /// <summary>
-/// Anomaly shape masks of DISYRE (Marimont &amp; Tarroni, ISBI 2024 arXiv 2311.15453 Sec. 2.2; MICCAI 2024
+/// Anomaly shape masks of DISYRE (Marimont &amp; Tarroni, ISBI 2024 arXiv 2311.15453; MICCAI 2024
 /// arXiv 2407.06635; released preprocessing/mask_generation.py) in a Box×Box patch (64×64):
 /// <list type="bullet">
 /// <item>square: sides U{10…44} (drawn independently, as the released code does, unless

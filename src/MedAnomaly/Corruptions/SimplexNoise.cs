@@ -5,7 +5,7 @@ namespace MedAnomaly.Corruptions;
 
 /// <summary>
 /// Fractal simplex noise of AnoDDPM (Wyatt et al., "AnoDDPM: Anomaly Detection with Denoising Diffusion
-/// Probabilistic Models using Simplex Noise", CVPR-W 2022, Sec. 3.2):
+/// Probabilistic Models using Simplex Noise", CVPR-W 2022; released simplex.py):
 /// noise(x, y) = Σ_{i&lt;Octaves} Persistence^i · S(x / f_i, y / f_i) with f_0 = Frequency and f_{i+1} = f_i / 2
 /// (pixel scales 64, 32, …, 2 by default), S = Gustavson's simplex noise (<see cref="GustavsonSimplex"/>). With
 /// <see cref="TimestepAsThirdCoordinate"/> S is 3D and the third coordinate is t / f_i, as in AnoDDPM's
