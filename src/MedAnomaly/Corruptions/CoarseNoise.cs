@@ -14,7 +14,7 @@ public sealed record CoarseNoise(double Sigma = 0.2, int Resolution = 16, bool O
 {
     public string Name => "coarse-noise";
 
-    public (Tensor corrupted, Tensor mask) Apply(Tensor clean, Tensor? t, Generator rng)
+    public CorruptionResult Apply(Tensor clean, Tensor? t, Generator rng)
     {
         if (clean.ndim != 4) throw new ArgumentException($"CoarseNoise expects [N,C,H,W], got [{string.Join(", ", clean.shape)}]");
         using var scope = torch.NewDisposeScope();
@@ -25,6 +25,7 @@ public sealed record CoarseNoise(double Sigma = 0.2, int Resolution = 16, bool O
         if (OnlyForeground) noise = noise * clean.gt(0).to(clean.dtype);
         var corrupted = clean + noise;
         var mask = torch.ones([n, 1, clean.size(2), clean.size(3)], device: clean.device);
-        return (corrupted.MoveToOuterDisposeScope(), mask.MoveToOuterDisposeScope());
+        var severity = torch.ones([n], device: clean.device);
+        return new CorruptionResult(corrupted, mask, severity).MoveToOuterDisposeScope();
     }
 }

@@ -90,7 +90,7 @@ public static class DenoisingDemo
                 if (step++ >= o.Steps) break;
                 using var scope = torch.NewDisposeScope();
                 var clean = batch.ToTensors().Images;
-                var (noisy, _) = o.Noise.Apply(clean, null, rng);
+                var noisy = o.Noise.Apply(clean, null, rng).Corrupted;
                 optimizer.zero_grad();
                 var loss = F.mse_loss(model.forward(noisy, null), clean);
                 double value = loss.item<float>();
