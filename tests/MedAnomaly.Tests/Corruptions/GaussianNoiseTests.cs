@@ -36,7 +36,7 @@ public class GaussianNoiseTests
         var corruption = new GaussianNoise();
         var clean = Golden.Wave([2, 1, 8, 8], 0.4, 0.1, ScalarType.Float32).abs();
         var t = torch.tensor(new long[] { 10, 500 });
-        float[] Run(ulong seed) { using var g = new Generator(seed); return corruption.Apply(clean, t, g).corrupted.ToArray<float>(); }
+        float[] Run(ulong seed) { using var g = new Generator(seed); return corruption.Apply(clean, t, g).Corrupted.ToArray<float>(); }
         Assert.Equal(Run(4), Run(4));
         Assert.NotEqual(Run(4), Run(5));
         corruption.Schedule.Dispose();

@@ -1,0 +1,33 @@
+using MedAnomaly.Data;
+using MedAnomaly.Training;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace MedAnomaly.Methods;
+
+/// <summary>
+/// An unsupervised anomaly detector: trained on healthy slices only, it scores new images with a pixel-wise
+/// map and an image score (<see cref="AnomalyOutput"/>). Implementations live in Methods/, one file per method;
+/// their configuration is a C# record whose defaults follow the paper, and adding one is one file plus one
+/// line in <see cref="DetectorRegistry"/>.
+/// </summary>
+public interface IAnomalyDetector : IDisposable
+{
+    /// <summary>The registry name: "ae", "vae", "dae", "ddpm", "disyre", …</summary>
+    string Name { get; }
+
+    /// <summary>The configuration as JSON (stored in checkpoints and in the run store).</summary>
+    string ConfigJson { get; }
+
+    /// <summary>Trains on healthy slices [H×W, values in [0,1]] with the shared <see cref="Trainer"/>.</summary>
+    TrainingResult Fit(SliceDataset healthy, TrainingOptions options, IProgress<TrainingProgress>? progress = null,
+                       CancellationToken ct = default);
+
+    /// <param name="images">[N,1,H,W] float32 in [0,1].</param>
+    /// <param name="foreground">Optional [N,1,H,W] brain mask {0,1}; methods that weight by the foreground use
+    /// <c>images &gt; 0</c> when it is null.</param>
+    AnomalyOutput Score(Tensor images, Tensor? foreground = null);
+
+    /// <summary>Writes the weights as safetensors with the name and config JSON in the header metadata.</summary>
+    void Save(string path);
+}
