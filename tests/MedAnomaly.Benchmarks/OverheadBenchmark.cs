@@ -7,7 +7,7 @@ using static TorchSharp.torch;
 namespace MedAnomaly.Benchmarks;
 
 /// <summary>
-/// Per-call overhead of the binding against PyTorch's Python layer: the median time of a one-element
+/// Per-call overhead of TorchSharp against PyTorch's Python layer: the median time of a one-element
 /// <c>add</c> (creating and freeing the result), where libtorch's work is negligible. Each side reports the
 /// fastest of 7 rounds (after a warm-up round on the C# side, so the JIT has compiled the optimised code):
 /// the minimum is the measurement least disturbed by other work on a shared machine.
@@ -15,7 +15,7 @@ namespace MedAnomaly.Benchmarks;
 public sealed class OverheadBenchmark : IBenchmark
 {
     public string Name => "overhead";
-    public string Description => "per-call overhead: one-element add, C# binding vs PyTorch from Python (µs)";
+    public string Description => "per-call overhead: one-element add, TorchSharp vs PyTorch from Python (µs)";
 
     public void Run(bool quick)
     {

@@ -1,0 +1,71 @@
+using MedAnomaly.Training;
+using MedAnomaly.Viz;
+
+namespace MedAnomaly.Experiments;
+
+/// <summary>What <c>medanomaly compare</c> runs.</summary>
+public sealed record ComparisonOptions
+{
+    public IReadOnlyList<string> Methods { get; init; } = ["ae", "vae", "dae", "ddpm", "disyre"];
+    public int Seeds { get; init; } = 3;
+    public ulong FirstSeed { get; init; } = 0;
+    /// <summary>Where the tables, the figure and the report go.</summary>
+    public string OutputDirectory { get; init; } = "runs/compare";
+    /// <summary>Test slices shown in the residual-map figure.</summary>
+    public int FigureSlices { get; init; } = 3;
+}
+
+/// <summary>The files a comparison wrote and the summary they show.</summary>
+public sealed record ComparisonResult(SeedSummary Summary, IReadOnlyList<long> RunIds, IReadOnlyList<string> Tables, string Figure, string Report);
+
+/// <summary>
+/// The main job: every method × seed trained, scored and evaluated on one dataset (each a run in the store),
+/// then the method × metric table (mean ± std over seeds) as Markdown, LaTeX, HTML and CSV, the residual-map
+/// figure (the same test slices for every method, first seed) and a self-contained HTML report with charts.
+/// </summary>
+public static class Comparison
+{
+    public static ComparisonResult Run(RunStore store, ExperimentData data, ComparisonOptions options, Func<string, MethodSetup> setupFor,
+        string runsFolder, Func<string, ulong, string> commandFor, Action<string>? log = null,
+        Func<string, ulong, IProgress<TrainingProgress>?>? progressFor = null, CancellationToken ct = default)
+    {
+        if (options.Seeds < 1) throw new ArgumentException($"--seeds must be at least 1, got {options.Seeds}");
+        log ??= _ => { };
+        var outcomes = new List<(string Method, ulong Seed, RunOutcome Outcome)>();
+        for (ulong seed = options.FirstSeed; seed < options.FirstSeed + (ulong)options.Seeds; seed++)
+            foreach (var method in options.Methods)
+            {
+                ct.ThrowIfCancellationRequested();
+                using var setup = new DisposableSetup(setupFor(method));
+                log($"{method}, seed {seed}: training {setup.Value.Training.Steps} steps");
+                var outcome = ExperimentRunner.Run(store, data, setup.Value, seed, runsFolder, commandFor(method, seed), progressFor?.Invoke(method, seed), ct);
+                log($"{method}, seed {seed}: run {outcome.RunId}, " + string.Join(", ", outcome.Metrics.Where(m => m.Split == MetricRows.Split).Select(m => $"{m.Name} {m.Value:F4}")));
+                outcomes.Add((method, seed, outcome));
+            }
+        return WriteOutputs(data, options, outcomes);
+    }
+
+    static ComparisonResult WriteOutputs(ExperimentData data, ComparisonOptions options, List<(string Method, ulong Seed, RunOutcome Outcome)> outcomes)
+    {
+        Directory.CreateDirectory(options.OutputDirectory);
+        var rows = outcomes.SelectMany(o => o.Outcome.Metrics.Select(m =>
+            new ResultRow(o.Outcome.RunId, o.Method, data.Name, unchecked((long)o.Seed), m.Split, m.Name, double.IsNaN(m.Value) ? null : m.Value)));
+        var summary = SeedStatistics.Summarize(ResultsFrame.Create(rows), split: MetricRows.Split);
+        var tables = new[] { "md", "tex", "html", "csv" }.Select(ext => Path.Combine(options.OutputDirectory, $"results.{ext}")).ToList();
+        foreach (var path in tables) Tables.Write(path, summary);
+
+        var firstSeed = outcomes.Where(o => o.Seed == options.FirstSeed).Select(o => (o.Method, o.Outcome.Scored)).ToList();
+        var slices = ResidualFigure.LargestLesions(firstSeed[0].Scored, options.FigureSlices);
+        string figure = Path.Combine(options.OutputDirectory, "residuals.png");
+        ResidualFigure.Write(figure, firstSeed, slices);
+        string report = Path.Combine(options.OutputDirectory, "report.html");
+        HtmlReport.ForResults($"MedAnomaly comparison on {data.Name}", summary, figure).Write(report);
+        return new ComparisonResult(summary, outcomes.Select(o => o.Outcome.RunId).ToList(), tables, figure, report);
+    }
+
+    sealed class DisposableSetup(MethodSetup value) : IDisposable
+    {
+        public MethodSetup Value { get; } = value;
+        public void Dispose() => Value.Detector.Dispose();
+    }
+}

@@ -1,0 +1,43 @@
+using MedAnomaly.Data;
+
+namespace MedAnomaly.Experiments;
+
+/// <summary>
+/// The data of an experiment: the healthy training slices and the test slices (with lesion masks) of one
+/// dataset, loaded through its manifest. <c>--data</c> is a folder holding <c>manifest.json</c> (as
+/// <c>medanomaly data phantom --out DIR</c> writes) or a manifest file whose data lies under
+/// <paramref name="root"/> (default: the manifest's folder).
+/// </summary>
+public sealed record ExperimentData(string Name, string Source, SliceDataset Train, SliceDataset Test)
+{
+    public static ExperimentData Load(string data, string? root = null)
+    {
+        var (manifestPath, dataRoot) = Locate(data, root);
+        var manifest = DatasetManifest.Load(manifestPath);
+        var train = SliceDataset.Load(manifest, dataRoot, "train");
+        var test = SliceDataset.Load(manifest, dataRoot, "test");
+        if (train.Count == 0) throw new InvalidDataException($"{data}: the train split has no slice with enough foreground");
+        if (test.Count == 0) throw new InvalidDataException($"{data}: the test split has no slice with enough foreground");
+        return new ExperimentData(manifest.Name, Path.GetFullPath(manifestPath), train, test);
+    }
+
+    static (string Manifest, string Root) Locate(string data, string? root)
+    {
+        if (Directory.Exists(data))
+        {
+            var manifest = Path.Combine(data, "manifest.json");
+            if (!File.Exists(manifest))
+                throw new FileNotFoundException($"--data {data}: the folder has no manifest.json (make one with `medanomaly data phantom --out {data}`)");
+            return (manifest, root ?? data);
+        }
+        if (File.Exists(data)) return (data, root ?? Path.GetDirectoryName(Path.GetFullPath(data))!);
+        throw new FileNotFoundException($"--data {data}: no such folder or manifest file (make the phantom with `medanomaly data phantom --out DIR`)");
+    }
+
+    /// <summary>A volume id per test slice (slices of the same file share one), for per-volume metrics.</summary>
+    public int[] TestVolumeIds()
+    {
+        var ids = new Dictionary<string, int>();
+        return Test.Items.Select(s => ids.TryGetValue(s.Source, out int id) ? id : ids[s.Source] = ids.Count).ToArray();
+    }
+}

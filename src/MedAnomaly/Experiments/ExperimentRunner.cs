@@ -1,0 +1,90 @@
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json.Nodes;
+using MedAnomaly.Methods;
+using MedAnomaly.Runtime;
+using MedAnomaly.Training;
+
+namespace MedAnomaly.Experiments;
+
+/// <summary>A detector ready to train and the options to train it with (a method's preset plus overrides).</summary>
+public sealed record MethodSetup(string Method, IAnomalyDetector Detector, TrainingOptions Training);
+
+/// <summary>One finished run: its id in the store, its metrics and the test set's maps.</summary>
+public sealed record RunOutcome(long RunId, IReadOnlyList<MetricValue> Metrics, ScoredSet Scored);
+
+/// <summary>
+/// One run from start to finish, recorded in the run store: begin (config, seed, command, versions) → train
+/// (checkpointed, resumable) → save the model → score the test split → metrics → complete, all or nothing. A run
+/// that throws is marked failed with the message; Ctrl-C (cancellation) writes a checkpoint and marks it
+/// cancelled. Rerunning the same command resumes from that checkpoint; after a completed run the checkpoint is
+/// removed, so a rerun trains again from scratch (and, on CPU, reproduces every metric).
+/// </summary>
+public static class ExperimentRunner
+{
+    public static RunOutcome Run(RunStore store, ExperimentData data, MethodSetup setup, ulong seed, string runsFolder,
+                                 string command, IProgress<TrainingProgress>? progress = null, CancellationToken ct = default)
+    {
+        string config = ConfigJson(setup, seed);
+        string checkpoint = CheckpointPath(runsFolder, setup.Method, data.Name, seed, config);
+        long id = store.BeginRun(new RunInfo(setup.Method, data.Name, config, unchecked((long)seed), command)
+        {
+            LibtorchVersion = TorchNative.LibTorchVersion,
+            TorchSharpVersion = TorchNative.TorchSharpVersion,
+        });
+        try
+        {
+            var training = setup.Training with { Seed = seed, CheckpointPath = checkpoint };
+            var result = setup.Detector.Fit(data.Train, training, progress, ct);
+            if (result.Cancelled)
+            {
+                store.CancelRun(id, $"cancelled at step {result.FinalStep}; the checkpoint {checkpoint} resumes it: {command}");
+                throw new OperationCanceledException($"run {id} cancelled at step {result.FinalStep}; rerun `{command}` to resume");
+            }
+            return Finish(store, id, data, setup, runsFolder, checkpoint, result);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            store.FailRun(id, e.Message);
+            throw;
+        }
+    }
+
+    static RunOutcome Finish(RunStore store, long id, ExperimentData data, MethodSetup setup, string runsFolder, string checkpoint, TrainingResult result)
+    {
+        string folder = Path.Combine(runsFolder, id.ToString());
+        Directory.CreateDirectory(folder);
+        string model = Path.Combine(folder, "model.safetensors");
+        setup.Detector.Save(model);
+        store.RecordArtifact(id, "model", model);
+        var scored = ScoredSet.Score(setup.Detector, data.Test, device: setup.Training.Device);
+        var metrics = MetricRows.From(scored.Evaluate(data.TestVolumeIds())).ToList();
+        metrics.Add(new MetricValue("train", "final_loss", result.Losses.Count > 0 ? result.Losses[^1].Loss : double.NaN, "training loss of the last step"));
+        metrics.Add(new MetricValue("train", "seconds_per_step", result.SecondsPerStep, "wall-clock seconds per training step (this machine)"));
+        store.CompleteRun(id, metrics);
+        File.Delete(checkpoint);
+        return new RunOutcome(id, metrics, scored);
+    }
+
+    /// <summary>The full configuration: the method's config and the training options (seed included).</summary>
+    public static string ConfigJson(MethodSetup setup, ulong seed)
+    {
+        var training = System.Text.Json.JsonSerializer.SerializeToNode(setup.Training with { Seed = seed, CheckpointPath = null }, ConfigOverrides.Json);
+        var root = new JsonObject
+        {
+            ["method"] = setup.Method,
+            ["config"] = JsonNode.Parse(setup.Detector.ConfigJson),
+            ["training"] = training,
+        };
+        return root.ToJsonString();
+    }
+
+    /// <summary>One checkpoint per (method, dataset, seed, configuration), so rerunning a command resumes it.</summary>
+    static string CheckpointPath(string runsFolder, string method, string dataset, ulong seed, string config)
+    {
+        string hash = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(config)))[..12];
+        var folder = Path.Combine(runsFolder, "checkpoints");
+        Directory.CreateDirectory(folder);
+        return Path.Combine(folder, $"{method}-{dataset}-seed{seed}-{hash}.safetensors");
+    }
+}
