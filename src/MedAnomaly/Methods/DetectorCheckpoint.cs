@@ -1,0 +1,59 @@
+using MedAnomaly.Checkpoints;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace MedAnomaly.Methods;
+
+/// <summary>
+/// A detector's saved form: the network's <c>state_dict()</c> (parameters and buffers, under their PyTorch names) as
+/// safetensors, with metadata {"method": registry name, "config": the config record as JSON}, so
+/// <see cref="DetectorRegistry.Load"/> can rebuild it and a PyTorch user can open it with <c>safetensors.torch.load_file</c>.
+/// </summary>
+public static class DetectorCheckpoint
+{
+    public const string MethodKey = "method";
+    public const string ConfigKey = "config";
+
+    public static void Save(string path, IAnomalyDetector detector, nn.Module network)
+    {
+        var tensors = network.state_dict().ToDictionary(kv => kv.Key, kv => kv.Value);
+        Safetensors.Save(path, tensors, new Dictionary<string, string> { [MethodKey] = detector.Name, [ConfigKey] = detector.ConfigJson });
+    }
+
+    /// <summary>(method, config JSON) from the header of a detector file.</summary>
+    public static (string Method, string ConfigJson) ReadHeader(string path)
+    {
+        var meta = Safetensors.ReadHeader(path).Metadata;
+        if (!meta.TryGetValue(MethodKey, out var method) || !meta.TryGetValue(ConfigKey, out var config))
+            throw new InvalidDataException($"{path} is not a saved detector: its safetensors metadata lacks '{MethodKey}' or '{ConfigKey}'");
+        return (method, config);
+    }
+
+    /// <summary>Copies the saved tensors into <paramref name="network"/>; every entry of its state_dict must be present
+    /// with the same shape.</summary>
+    public static void LoadWeights(string path, nn.Module network)
+    {
+        using var file = Safetensors.Load(path);
+        using var noGrad = torch.no_grad();
+        foreach (var (name, target) in network.state_dict())
+        {
+            if (!file.Tensors.TryGetValue(name, out var source))
+                throw new InvalidDataException($"saved detector {path} has no tensor '{name}' (saved from another configuration?)");
+            if (!source.shape.SequenceEqual(target.shape))
+                throw new InvalidDataException($"saved detector {path}: '{name}' has shape [{string.Join(", ", source.shape)}], " +
+                                               $"the network expects [{string.Join(", ", target.shape)}]");
+            target.copy_(source);
+        }
+    }
+
+    /// <summary>Foreground given, or <c>images &gt; 0</c> (DESIGN: the brain mask where known).</summary>
+    public static Tensor ForegroundOf(Tensor images, Tensor? foreground) =>
+        foreground is not null ? foreground.to(images.dtype) : images.gt(0).to(images.dtype);
+
+    /// <summary>Checks [N,1,H,W] float input.</summary>
+    public static void CheckImages(string method, Tensor images)
+    {
+        if (images.ndim != 4 || images.size(1) != 1)
+            throw new ArgumentException($"{method}: images must be [N,1,H,W], got [{string.Join(", ", images.shape)}]");
+    }
+}
