@@ -30,8 +30,11 @@ build:
 test: build
 	@./tests/run-tests.sh $(CONFIG)
 
+# The main job: every method × 3 seeds on the embedded phantom (quick preset), then tables, figure and report.
+PHANTOM := runs/data/phantom
 demo: build
-	@$(CLI) demo
+	@[ -f $(PHANTOM)/manifest.json ] || $(CLI) data phantom --out $(PHANTOM) --volumes 24 --size 64 --seed 0
+	@$(CLI) compare --data $(PHANTOM) --preset quick --seeds 3 --out runs/compare
 
 bench: build peer-deps
 	@$(DOTNET) tests/MedAnomaly.Benchmarks/bin/$(CONFIG)/net10.0/MedAnomaly.Benchmarks.dll all

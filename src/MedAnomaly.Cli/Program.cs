@@ -12,4 +12,4 @@ catch (TorchNativeException e)
     Console.Error.WriteLine($"medanomaly: {e.Message}");
     return 1;
 }
-return MedAnomalyCommand.Create().Parse(args).Invoke();
+return MedAnomalyCommand.Create(args).Parse(args).Invoke();

@@ -60,10 +60,4 @@ public static class DemoCommand
         AnsiConsole.MarkupLine($"figure: {Markup.Escape(r.FigurePath)} (input | reconstruction | residual | lesion outline)");
         return 0;
     }
-
-    /// <summary>Reports on the calling thread (Progress&lt;T&gt; would post to the thread pool, out of order).</summary>
-    sealed class ActionProgress<T>(Action<T> report) : IProgress<T>
-    {
-        public void Report(T value) => report(value);
-    }
 }

@@ -11,12 +11,17 @@ public static class MedAnomalyCommand
     /// assembly (MedAnomaly.Cli, since NuGet refuses an assembly named like the MedAnomaly project),
     /// so it brings its own help and version options.
     /// </summary>
-    public static Command Create() => new("medanomaly", "MedAnomaly: unsupervised anomaly detection in medical images")
+    public static Command Create(string[] args) => new("medanomaly", "MedAnomaly: unsupervised anomaly detection in medical images")
     {
         new HelpOption(),
         new VersionOption(),
         DemoCommand.Create(),
         DoctorCommand.Create(),
+        TrainCommand.Create(args),
+        ScoreCommand.Create(),
+        EvalCommand.Create(),
+        CompareCommand.Create(args),
+        RunsCommand.Create(),
         DataCommand.Create(),
         MetricsCommand.Create(),
     };

@@ -44,6 +44,19 @@ public static class ConfigOverrides
         }
     }
 
+    /// <summary>The same for a configuration held as a JSON object (a detector's config).</summary>
+    public static (string Json, List<(string Key, string Value)> Unused) ApplyToJson(string json, IEnumerable<(string Key, string Value)> overrides)
+    {
+        var node = JsonNode.Parse(json) as JsonObject ?? throw new ArgumentException("the configuration is not a JSON object");
+        var unused = new List<(string, string)>();
+        foreach (var (key, value) in overrides)
+            if (!TrySet(node, key.Split('.'), key, value)) unused.Add((key, value));
+        return (node.ToJsonString(), unused);
+    }
+
+    /// <summary>The settable keys of a JSON configuration.</summary>
+    public static IEnumerable<string> Keys(string json) => Flatten(JsonNode.Parse(json)!.AsObject(), "");
+
     /// <summary>The settable keys of a configuration (for error messages and help).</summary>
     public static IEnumerable<string> Keys<T>(T config) => Flatten(JsonSerializer.SerializeToNode(config, Json)!.AsObject(), "");
 

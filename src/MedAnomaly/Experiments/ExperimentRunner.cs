@@ -7,8 +7,9 @@ using MedAnomaly.Training;
 
 namespace MedAnomaly.Experiments;
 
-/// <summary>A detector ready to train and the options to train it with (a method's preset plus overrides).</summary>
-public sealed record MethodSetup(string Method, IAnomalyDetector Detector, TrainingOptions Training);
+/// <summary>A detector ready to train, the options to train it with (a method's preset plus overrides) and the
+/// slice size its network is built for (0 = any).</summary>
+public sealed record MethodSetup(string Method, IAnomalyDetector Detector, TrainingOptions Training, int ImageSize = 0);
 
 /// <summary>One finished run: its id in the store, its metrics and the test set's maps.</summary>
 public sealed record RunOutcome(long RunId, IReadOnlyList<MetricValue> Metrics, ScoredSet Scored);
@@ -25,6 +26,7 @@ public static class ExperimentRunner
     public static RunOutcome Run(RunStore store, ExperimentData data, MethodSetup setup, ulong seed, string runsFolder,
                                  string command, IProgress<TrainingProgress>? progress = null, CancellationToken ct = default)
     {
+        CheckImageSize(setup, data);
         string config = ConfigJson(setup, seed);
         string checkpoint = CheckpointPath(runsFolder, setup.Method, data.Name, seed, config);
         long id = store.BeginRun(new RunInfo(setup.Method, data.Name, config, unchecked((long)seed), command)
@@ -64,6 +66,14 @@ public static class ExperimentRunner
         store.CompleteRun(id, metrics);
         File.Delete(checkpoint);
         return new RunOutcome(id, metrics, scored);
+    }
+
+    static void CheckImageSize(MethodSetup setup, ExperimentData data)
+    {
+        var first = data.Train[0];
+        if (setup.ImageSize > 0 && (first.Height != setup.ImageSize || first.Width != setup.ImageSize))
+            throw new ArgumentException($"{setup.Method} is configured for {setup.ImageSize}×{setup.ImageSize} slices but {data.Name} has " +
+                                        $"{first.Height}×{first.Width} (make the phantom with --size {setup.ImageSize}, or use a manifest that resizes to it)");
     }
 
     /// <summary>The full configuration: the method's config and the training options (seed included).</summary>

@@ -8,7 +8,7 @@ public class MedAnomalyCommandTests
     static (int Code, string Out, string Err) Run(params string[] args)
     {
         var (output, error) = (new StringWriter(), new StringWriter());
-        int code = MedAnomalyCommand.Create().Parse(args).Invoke(new InvocationConfiguration { Output = output, Error = error });
+        int code = MedAnomalyCommand.Create(args).Parse(args).Invoke(new InvocationConfiguration { Output = output, Error = error });
         return (code, output.ToString(), error.ToString());
     }
 

@@ -1,0 +1,54 @@
+using System.CommandLine;
+using System.Globalization;
+using MedAnomaly.Experiments;
+
+namespace MedAnomaly.Cli.Commands;
+
+/// <summary>
+/// `medanomaly eval --run ID`: loads the run's model, scores the test split again and computes every metric; it
+/// prints them beside the stored values and says whether they are reproduced to the last digit. With
+/// <c>--data</c> it evaluates the model on another dataset (the store keeps a run's metrics as recorded: a
+/// completed run is never changed).
+/// </summary>
+public static class EvalCommand
+{
+    public static Command Create()
+    {
+        var run = new Option<long>("--run") { Description = "the run id", Required = true };
+        var data = new Option<string?>("--data") { Description = "evaluate on this dataset instead of the run's own" };
+        var root = new Option<string?>("--root") { Description = "the data folder of a manifest file" };
+        var store = new Option<string>("--store") { Description = "the run store (SQLite)", DefaultValueFactory = _ => RunStore.DefaultPath };
+        var command = new Command("eval", "Recompute every metric of a run from its saved model and compare with the stored values") { run, data, root, store };
+        command.SetAction(parse => CliErrors.Run(() =>
+        {
+            var runStore = RunStore.Open(parse.GetValue(store)!);
+            var record = runStore.GetRun(parse.GetValue(run));
+            var model = record.Artifacts.FirstOrDefault(a => a.Kind == "model")
+                        ?? throw new InvalidOperationException($"run {record.Id} has no saved model (status {record.Status.ToString().ToLowerInvariant()})");
+            var dataset = ExperimentData.Load(parse.GetValue(data) ?? DataArgument(record.Info.Command), parse.GetValue(root));
+            using var detector = MethodCatalog.Load(model.Path);
+            var scored = ScoredSet.Score(detector, dataset.Test);
+            bool same = true;
+            foreach (var m in MetricRows.From(scored.Evaluate(dataset.TestVolumeIds())))
+            {
+                var stored = record.Metrics.FirstOrDefault(s => s.Split == m.Split && s.Name == m.Name)?.Value;
+                bool equal = stored is double v && (v == m.Value || (double.IsNaN(v) && double.IsNaN(m.Value)));
+                same &= equal;
+                Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  {m.Name,-18} {m.Value:R}   stored {(stored is double s2 ? s2.ToString("R", CultureInfo.InvariantCulture) : "–")}  {(equal ? "=" : "≠")}"));
+            }
+            Console.WriteLine(parse.GetValue(data) is null ? (same ? "every stored metric reproduced" : "some metrics differ from the stored ones") : $"evaluated on {dataset.Name}");
+            return 0;
+        }));
+        return command;
+    }
+
+    /// <summary>The --data value of the command that made the run.</summary>
+    public static string DataArgument(string commandLine)
+    {
+        var tokens = commandLine.Split(' ', StringSplitOptions.RemoveEmptyEntries);
+        int i = Array.IndexOf(tokens, "--data");
+        if (i >= 0 && i + 1 < tokens.Length) return tokens[i + 1].Trim('"');
+        var inline = tokens.FirstOrDefault(t => t.StartsWith("--data="));
+        return inline?["--data=".Length..].Trim('"') ?? throw new ArgumentException("the run's command has no --data; pass --data");
+    }
+}

@@ -1,0 +1,94 @@
+using System.CommandLine;
+using System.Globalization;
+using MedAnomaly.Experiments;
+
+namespace MedAnomaly.Cli.Commands;
+
+/// <summary>`medanomaly runs list | show ID | table`: what the run store holds.</summary>
+public static class RunsCommand
+{
+    public static Command Create()
+    {
+        var store = new Option<string>("--store") { Description = "the run store (SQLite)", DefaultValueFactory = _ => RunStore.DefaultPath };
+        var command = new Command("runs", "List, show and tabulate the runs in the store") { List(store), Show(store), Table(store) };
+        return command;
+    }
+
+    static (Option<string?> Method, Option<string?> Dataset, Option<string?> Status) Filters() =>
+        (new("--method") { Description = "only this method" }, new("--dataset") { Description = "only this dataset" },
+         new("--status") { Description = "only runs with this status: running, completed, failed, cancelled" });
+
+    static RunFilter Filter(ParseResult parse, (Option<string?> Method, Option<string?> Dataset, Option<string?> Status) f, RunStatus? defaultStatus = null)
+    {
+        RunStatus? status = parse.GetValue(f.Status) is { } s
+            ? Enum.TryParse<RunStatus>(s, ignoreCase: true, out var parsed) ? parsed : throw new ArgumentException($"--status {s}: expected running, completed, failed or cancelled")
+            : defaultStatus;
+        return new RunFilter(parse.GetValue(f.Method), parse.GetValue(f.Dataset), status);
+    }
+
+    static RunStore OpenExisting(ParseResult parse, Option<string> store)
+    {
+        var path = parse.GetValue(store)!;
+        if (!File.Exists(path)) throw new FileNotFoundException($"no run store at {path} (runs are recorded by `medanomaly train` and `compare`)");
+        return RunStore.Open(path);
+    }
+
+    static Command List(Option<string> store)
+    {
+        var f = Filters();
+        var command = new Command("list", "One line per run") { store, f.Method, f.Dataset, f.Status };
+        command.SetAction(parse => CliErrors.Run(() =>
+        {
+            var runs = OpenExisting(parse, store).ListRuns(Filter(parse, f));
+            Console.WriteLine($"{"id",5}  {"method",-8} {"dataset",-10} {"seed",5}  {"status",-10} {"started (UTC)",-20} pixel_auroc");
+            foreach (var r in runs)
+            {
+                var auroc = r.Metrics.FirstOrDefault(m => m.Name == "pixel_auroc")?.Value;
+                Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                    $"{r.Id,5}  {r.Info.Method,-8} {r.Info.Dataset,-10} {r.Info.Seed,5}  {r.Status.ToString().ToLowerInvariant(),-10} {r.StartedUtc:yyyy-MM-dd HH:mm:ss}  {(auroc is double a ? a.ToString("F4", CultureInfo.InvariantCulture) : "–")}"));
+            }
+            return 0;
+        }));
+        return command;
+    }
+
+    static Command Show(Option<string> store)
+    {
+        var id = new Argument<long>("ID") { Description = "the run id" };
+        var command = new Command("show", "Everything about one run, with the command that recreates it") { id, store };
+        command.SetAction(parse => CliErrors.Run(() =>
+        {
+            var r = OpenExisting(parse, store).GetRun(parse.GetValue(id));
+            Console.WriteLine($"run {r.Id}: {r.Info.Method} on {r.Info.Dataset}, seed {r.Info.Seed}, {r.Status.ToString().ToLowerInvariant()}");
+            Console.WriteLine($"started {r.StartedUtc:u}, ended {(r.EndedUtc is { } e ? e.ToString("u") : "–")}");
+            if (r.Error is not null) Console.WriteLine($"error: {r.Error}");
+            Console.WriteLine($"git {r.Info.GitRevision ?? "–"}; {r.Info.Machine}; libtorch {r.Info.LibtorchVersion}, TorchSharp {r.Info.TorchSharpVersion}");
+            Console.WriteLine($"recreate: {r.Info.Command}");
+            Console.WriteLine($"config: {r.Info.ConfigJson}");
+            foreach (var m in r.Metrics) Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  {m.Split,-6} {m.Name,-18} {m.Value:R}   {m.Definition}"));
+            foreach (var a in r.Artifacts) Console.WriteLine($"  artifact {a.Kind}: {a.Path} (sha256 {a.Sha256[..16]}…)");
+            return 0;
+        }));
+        return command;
+    }
+
+    static Command Table(Option<string> store)
+    {
+        var f = Filters();
+        var format = new Option<string>("--format") { Description = "md, latex, html or csv", DefaultValueFactory = _ => "md" };
+        var split = new Option<string>("--split") { Description = "the metrics' split", DefaultValueFactory = _ => MetricRows.Split };
+        var command = new Command("table", "Method × metric, mean ± std over seeds, of the completed runs") { store, f.Method, f.Dataset, f.Status, format, split };
+        command.SetAction(parse => CliErrors.Run(() =>
+        {
+            string extension = parse.GetValue(format) switch
+            {
+                "md" => "md", "latex" or "tex" => "tex", "html" => "html", "csv" => "csv",
+                var other => throw new ArgumentException($"--format {other}: expected md, latex, html or csv"),
+            };
+            var results = OpenExisting(parse, store).ReadResults(Filter(parse, f, RunStatus.Completed));
+            Console.WriteLine(Tables.Format(extension, SeedStatistics.Summarize(results, parse.GetValue(split)!, parse.GetValue(f.Dataset))));
+            return 0;
+        }));
+        return command;
+    }
+}

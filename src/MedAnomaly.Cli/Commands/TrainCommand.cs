@@ -1,0 +1,35 @@
+using System.CommandLine;
+using MedAnomaly.Experiments;
+
+namespace MedAnomaly.Cli.Commands;
+
+/// <summary>`medanomaly train`: one method, one seed — trained, scored on the test split and evaluated, recorded as a run.</summary>
+public static class TrainCommand
+{
+    public static Command Create(string[] args)
+    {
+        var method = new Option<string>("--method") { Description = "the detector: " + string.Join(", ", MethodCatalog.Names), Required = true };
+        var seed = new Option<ulong>("--seed") { Description = "seed of initialisation, batch order and corruptions", DefaultValueFactory = _ => 0 };
+        var shared = new WorkflowOptions();
+        var command = new Command("train", "Train a detector on the healthy split, score the test split, store the run and its metrics") { method, seed };
+        shared.AddTo(command);
+        command.SetAction(parse => CliErrors.Run(() =>
+        {
+            var setup = shared.Setup(parse, parse.GetValue(method)!);     // bad --set: error before anything is recorded
+            var data = ExperimentData.Load(parse.GetValue(shared.Data)!, parse.GetValue(shared.Root));
+            var store = RunStore.Open(parse.GetValue(shared.Store)!);
+            store.MarkStaleRunsFailed();
+            using var detector = setup.Detector;
+            var outcome = Progress.Training(setup.Training.Steps, $"{setup.Method} seed {parse.GetValue(seed)}", progress =>
+                ExperimentRunner.Run(store, data, setup, parse.GetValue(seed), RunsFolder(store), WorkflowOptions.CommandLine(args), progress,
+                                     WorkflowOptions.CancelOnCtrlC()));
+            Console.WriteLine($"run {outcome.RunId} completed");
+            foreach (var m in outcome.Metrics) Console.WriteLine($"  {m.Split,-6} {m.Name,-18} {m.Value:F6}");
+            return 0;
+        }));
+        return command;
+    }
+
+    /// <summary>Models and checkpoints live beside the store: runs/ID/…, runs/checkpoints/….</summary>
+    public static string RunsFolder(RunStore store) => Path.GetDirectoryName(Path.GetFullPath(store.Path))!;
+}

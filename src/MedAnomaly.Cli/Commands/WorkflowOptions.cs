@@ -1,0 +1,57 @@
+using System.CommandLine;
+using MedAnomaly.Experiments;
+using MedAnomaly.Training;
+
+namespace MedAnomaly.Cli.Commands;
+
+/// <summary>The options `train` and `compare` share, and turning them into a <see cref="MethodSetup"/>.</summary>
+public sealed class WorkflowOptions
+{
+    public Option<string> Data { get; } = new("--data") { Description = "a folder with manifest.json (medanomaly data phantom --out DIR) or a manifest file", Required = true };
+    public Option<string?> Root { get; } = new("--root") { Description = "the data folder of a manifest file (default: the manifest's folder)" };
+    public Option<string> Preset { get; } = new("--preset") { Description = "tiny (seconds), quick (minutes on 2 CPU cores) or paper (the published settings, for a GPU)", DefaultValueFactory = _ => "quick" };
+    public Option<string[]> Set { get; } = new("--set") { Description = "override a setting: key=value (a training option such as steps=200, or a method setting)", AllowMultipleArgumentsPerToken = false };
+    public Option<string?> Precision { get; } = new("--precision") { Description = "fp32 or bf16 (mixed precision: bf16 forward/backward, float32 master weights)" };
+    public Option<string?> Device { get; } = new("--device") { Description = "cpu (default) or cuda" };
+    public Option<string> Store { get; } = new("--store") { Description = "the run store (SQLite)", DefaultValueFactory = _ => RunStore.DefaultPath };
+
+    public void AddTo(Command command)
+    {
+        foreach (var option in new Option[] { Data, Root, Preset, Set, Precision, Device, Store }) command.Options.Add(option);
+    }
+
+    /// <summary>The method's preset with the overrides applied; an unknown key or a bad value throws before anything runs.</summary>
+    public MethodSetup Setup(ParseResult parse, string method)
+    {
+        var overrides = ConfigOverrides.Parse(parse.GetValue(Set) ?? []);
+        var setup = MethodCatalog.Create(method, parse.GetValue(Preset)!, overrides);
+        var training = setup.Training;
+        if (parse.GetValue(Precision) is { } precision)
+            training = training with { Precision = precision switch
+            {
+                "fp32" => Training.Precision.Float32,
+                "bf16" => Training.Precision.BFloat16,
+                _ => throw new ArgumentException($"--precision {precision}: expected fp32 or bf16"),
+            } };
+        if (parse.GetValue(Device) is { } device) training = training with { Device = device };
+        return setup with { Training = training };
+    }
+
+    /// <summary>The command line as typed, to record with the run.</summary>
+    public static string CommandLine(IEnumerable<string> args) =>
+        "medanomaly " + string.Join(" ", args.Select(a => a.Any(c => char.IsWhiteSpace(c) || c == '"') ? $"\"{a.Replace("\"", "\\\"")}\"" : a));
+
+    /// <summary>A token cancelled by Ctrl-C (the first press: finish the step, checkpoint, stop).</summary>
+    public static CancellationToken CancelOnCtrlC()
+    {
+        var cts = new CancellationTokenSource();
+        Console.CancelKeyPress += (_, e) =>
+        {
+            if (cts.IsCancellationRequested) return;   // a second Ctrl-C ends the process
+            e.Cancel = true;
+            Console.Error.WriteLine("stopping after this step (a checkpoint is written); Ctrl-C again to abort");
+            cts.Cancel();
+        };
+        return cts.Token;
+    }
+}
