@@ -12,7 +12,8 @@ public static class ChartHtml
     public static string Fragment(GenericChart chart, string? id = null)
     {
         id ??= "medanomaly-chart-" + Guid.NewGuid().ToString("N");
-        string json = ScriptSafe(GenericChart.toJson(chart));
+        // Plotly.NET's default template is ~8 KB per chart and ~0.5 s to serialise; plotly.js's defaults look the same.
+        string json = ScriptSafe(GenericChart.toJson(Charts.WithoutTemplate(chart)));
         return $$"""
             <div id="{{id}}" class="medanomaly-chart"></div>
             <script>(function () { var figure = {{json}}; Plotly.newPlot("{{id}}", figure.data, figure.layout, figure.config); })();</script>
