@@ -12,7 +12,7 @@ PEER_PACKAGES := python3-torch python3-sklearn python3-nibabel python3-numpy
 DOTNET := DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 dotnet
 CLI := $(DOTNET) src/MedAnomaly.Cli/bin/$(CONFIG)/net10.0/MedAnomaly.Cli.dll
 
-.PHONY: all peer-deps build test demo bench clean
+.PHONY: all peer-deps notebook-deps tools build pack test notebooks demo bench clean
 
 all: build
 
@@ -24,11 +24,38 @@ peer-deps:
 	  $$SUDO apt-get update -q && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -q $$missing; \
 	fi
 
-build:
-	@$(DOTNET) build MedAnomaly.sln -c $(CONFIG) -v q -nologo -clp:NoSummary -p:TorchSharpBackend=$(TORCHSHARP_BACKEND)
+# Headless notebooks and the browser test: Debian's chromium (through Microsoft.Playwright) and python3-nbformat.
+NOTEBOOK_PACKAGES := chromium python3-nbformat
+notebook-deps:
+	@missing=""; for p in $(NOTEBOOK_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	if [ -n "$$(echo $$missing)" ]; then \
+	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	  $$SUDO apt-get update -q && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -q $$missing; \
+	fi
 
-test: build
+# The pinned dotnet tools of .config/dotnet-tools.json (dotnet-repl runs the notebooks).
+tools:
+	@$(DOTNET) tool restore >/dev/null
+
+# Builds the solution, then packs MedAnomaly and MedAnomaly.Notebooks into artifacts/feed at the fixed version in
+# Directory.Build.props (0.1.0-local), which notebooks/NuGet.Config names as a source. NuGet serves a version it has
+# seen from ~/.nuget/packages, so the cached copies of these two packages are removed on every pack.
+PACKAGE_CACHE := $(or $(NUGET_PACKAGES),$(HOME)/.nuget/packages)
+build: tools
+	@$(DOTNET) build MedAnomaly.sln -c $(CONFIG) -v q -nologo -clp:NoSummary -p:TorchSharpBackend=$(TORCHSHARP_BACKEND)
+	@$(MAKE) --no-print-directory pack
+
+pack:
+	@rm -rf artifacts/feed $(PACKAGE_CACHE)/medanomaly $(PACKAGE_CACHE)/medanomaly.notebooks
+	@$(DOTNET) pack MedAnomaly.sln -c $(CONFIG) --no-build -v q -nologo -o artifacts/feed >/dev/null
+
+# The xunit suite, then every notebook headless; one summary line counts both.
+test: build notebook-deps
 	@./tests/run-tests.sh $(CONFIG)
+
+# Every notebook headless into build/notebooks/ (docs/notebooks.md).
+notebooks: build notebook-deps
+	@./tests/run-notebooks.sh
 
 # The main job: every method × 3 seeds on the embedded phantom (quick preset), then tables, figure and report.
 PHANTOM := runs/data/phantom
@@ -40,4 +67,4 @@ bench: build peer-deps
 	@$(DOTNET) tests/MedAnomaly.Benchmarks/bin/$(CONFIG)/net10.0/MedAnomaly.Benchmarks.dll all
 
 clean:
-	rm -rf build src/*/bin src/*/obj tests/*/bin tests/*/obj
+	rm -rf build artifacts src/*/bin src/*/obj tests/*/bin tests/*/obj

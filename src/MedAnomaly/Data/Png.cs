@@ -251,7 +251,7 @@ public static class Png
                 if (bytes == 2) { raw[at] = (byte)(sample >> 8); raw[at + 1] = (byte)sample; }
                 else raw[at] = (byte)sample;
             }
-        WritePng(path, width, height, bitDepth, PngColorType.Grey, raw);
+        RawElements.WriteAtomically(path, s => WritePng(s, width, height, bitDepth, PngColorType.Grey, raw));
     }
 
     /// <summary>Writes an image given as GrayImage (8-bit, or 16-bit when its BitDepth is 16).</summary>
@@ -261,10 +261,20 @@ public static class Png
     /// <summary>Writes 8-bit RGB: <paramref name="rgb"/> is [height, width, 3] row-major, atomically.</summary>
     public static void WriteRgb(string path, byte[] rgb, int width, int height)
     {
+        byte[] png = EncodeRgb(rgb, width, height);
+        RawElements.WriteAtomically(path, s => s.Write(png));
+    }
+
+    /// <summary>The PNG file bytes of 8-bit RGB <paramref name="rgb"/> ([height, width, 3] row-major), for figures that
+    /// live in memory (a notebook output, a report's data URI).</summary>
+    public static byte[] EncodeRgb(byte[] rgb, int width, int height)
+    {
         CheckSize(rgb.LongLength, width, height, 3);
         var raw = new byte[(long)height * (1 + 3L * width)];
         for (int y = 0; y < height; y++) Array.Copy(rgb, (long)y * 3 * width, raw, (long)y * (1 + 3L * width) + 1, 3L * width);
-        WritePng(path, width, height, 8, PngColorType.Rgb, raw);
+        using var stream = new MemoryStream();
+        WritePng(stream, width, height, 8, PngColorType.Rgb, raw);
+        return stream.ToArray();
     }
 
     private static void CheckSize(long length, int width, int height, int channels)
@@ -275,7 +285,7 @@ public static class Png
     }
 
     /// <summary>Writes signature, IHDR, one IDAT of the zlib-compressed filtered rows (filter 0), IEND.</summary>
-    private static void WritePng(string path, int width, int height, int depth, PngColorType color, byte[] raw)
+    private static void WritePng(Stream s, int width, int height, int depth, PngColorType color, byte[] raw)
     {
         var ihdr = new byte[13];
         BinaryPrimitives.WriteInt32BigEndian(ihdr, width);
@@ -283,13 +293,10 @@ public static class Png
         ihdr[8] = (byte)depth; ihdr[9] = (byte)color;
         var compressed = new MemoryStream();
         using (var zlib = new ZLibStream(compressed, CompressionLevel.Optimal, leaveOpen: true)) zlib.Write(raw);
-        RawElements.WriteAtomically(path, s =>
-        {
-            s.Write(Signature);
-            WriteChunk(s, "IHDR", ihdr);
-            WriteChunk(s, "IDAT", compressed.ToArray());
-            WriteChunk(s, "IEND", []);
-        });
+        s.Write(Signature);
+        WriteChunk(s, "IHDR", ihdr);
+        WriteChunk(s, "IDAT", compressed.ToArray());
+        WriteChunk(s, "IEND", []);
     }
 
     private static void WriteChunk(Stream s, string type, byte[] data)

@@ -67,12 +67,24 @@ public static class Charts
     /// and serialising that template takes about half a second per chart with Plotly.NET 6 on 2 cores (measured:
     /// the rest of these charts serialises in a millisecond). plotly.js's built-in defaults (white background, grey
     /// grid) serve a report as well, so the template is left out: a copy of the layout without it.</summary>
-    static GenericChart WithoutTemplate(GenericChart chart)
+    internal static GenericChart WithoutTemplate(GenericChart chart)
     {
         var layout = new Layout();
         foreach (var property in GenericChart.getLayout(chart).GetProperties(true))
             if (property.Key != "template") layout.SetProperty(property.Key, property.Value);
         return GenericChart.setLayout(layout, chart);
+    }
+
+    /// <summary>Line series on shared axes (e.g. ᾱ_t of several schedules, a loss curve, a metric against t_start).
+    /// Each series is (name, x, y) with x and y of equal length.</summary>
+    public static GenericChart Lines(string title, string xTitle, string yTitle, params (string Name, double[] X, double[] Y)[] series)
+    {
+        if (series.Length == 0) throw new ArgumentException("a line chart needs at least one series", nameof(series));
+        foreach (var (name, x, y) in series)
+            if (x.Length != y.Length) throw new ArgumentException($"series '{name}' has {x.Length} x values but {y.Length} y values");
+        var chart = CSharpChart.Combine(series.Select(s => CSharpChart.Line<double, double, string>(s.X, s.Y, Name: s.Name)));
+        chart = chart.WithXAxisStyle<double, double, string>(TitleText: xTitle);
+        return WithoutTemplate(Titled(chart, title, yTitle));
     }
 
     /// <summary>The type arguments of <c>WithYAxisStyle</c> (range min/max and category types) cannot be inferred

@@ -109,21 +109,12 @@ public sealed class HtmlReport
         });
     }
 
-    /// <summary>plotly.js is a UMD bundle: where the page already has an AMD loader (<c>define.amd</c>, e.g. RequireJS
-    /// in Jupyter's HTML export), it would register itself as an anonymous module and never set
-    /// <c>window.Plotly</c>. Hiding <c>define</c> while it runs, and restoring it after, keeps the global.</summary>
-    static void AppendPlotly(StringBuilder html)
-    {
-        html.Append("<script>window.__medanomalyDefine = window.define; window.define = undefined;</script>\n");
-        html.Append($"<script>/* plotly.js {PlotlyScript.Version}, inlined from the Plotly.NET package */\n");
-        html.Append(ScriptSafe(PlotlyScript.Source));
-        html.Append("\n</script>\n");
-        html.Append("<script>window.define = window.__medanomalyDefine; delete window.__medanomalyDefine;</script>\n");
-    }
+    /// <summary>plotly.js once, behind the AMD guard of <see cref="ChartHtml.PlotlyLoader"/>.</summary>
+    static void AppendPlotly(StringBuilder html) => html.Append(ChartHtml.PlotlyLoader());
 
     /// <summary>Text inside a script element ends at the first <c>&lt;/script</c>; <c>&lt;\/</c> means the same in JS
     /// strings and JSON, so a method named "&lt;/script&gt;" cannot break out of the chart's script.</summary>
-    static string ScriptSafe(string script) => script.Replace("</", "<\\/");
+    static string ScriptSafe(string script) => ChartHtml.ScriptSafe(script);
 
     static string Encode(string text) => WebUtility.HtmlEncode(text);
 

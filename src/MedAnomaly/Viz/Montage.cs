@@ -14,6 +14,13 @@ public static class Montage
 
     public static void Write(string path, IReadOnlyList<IReadOnlyList<Panel>> rows, int minPanelSize = 160)
     {
+        byte[] png = Encode(rows, minPanelSize);
+        RawElements.WriteAtomically(path, s => s.Write(png));
+    }
+
+    /// <summary>The montage as PNG file bytes (for notebook outputs and reports).</summary>
+    public static byte[] Encode(IReadOnlyList<IReadOnlyList<Panel>> rows, int minPanelSize = 160)
+    {
         if (rows.Count == 0 || rows.Any(r => r.Count == 0)) throw new ArgumentException("a montage needs at least one panel per row");
         var panels = rows.SelectMany(r => r).ToList();
         int largest = panels.Max(p => Math.Max(p.Height, p.Width));
@@ -25,7 +32,7 @@ public static class Montage
         for (int r = 0; r < rows.Count; r++)
             for (int c = 0; c < rows[r].Count; c++)
                 Draw(rgb, width, rows[r][c], Gutter + r * (cellH + Gutter), Gutter + c * (cellW + Gutter), zoom);
-        Png.WriteRgb(path, rgb, width, height);
+        return Png.EncodeRgb(rgb, width, height);
     }
 
     static void Draw(byte[] rgb, int width, Panel p, int top, int left, int zoom)
