@@ -52,14 +52,15 @@ public static class Comparison
             new ResultRow(o.Outcome.RunId, o.Method, data.Name, unchecked((long)o.Seed), m.Split, m.Name, double.IsNaN(m.Value) ? null : m.Value)));
         var summary = SeedStatistics.Summarize(ResultsFrame.Create(rows), split: MetricRows.Split);
         var tables = new[] { "md", "tex", "html", "csv" }.Select(ext => Path.Combine(options.OutputDirectory, $"results.{ext}")).ToList();
-        foreach (var path in tables) Tables.Write(path, summary);
+        var tableOptions = new TableOptions { LowerIsBetter = new HashSet<string> { "fpr_at_95_tpr" } };
+        foreach (var path in tables) Tables.Write(path, summary, tableOptions);
 
         var firstSeed = outcomes.Where(o => o.Seed == options.FirstSeed).Select(o => (o.Method, o.Outcome.Scored)).ToList();
         var slices = ResidualFigure.LargestLesions(firstSeed[0].Scored, options.FigureSlices);
         string figure = Path.Combine(options.OutputDirectory, "residuals.png");
         ResidualFigure.Write(figure, firstSeed, slices);
         string report = Path.Combine(options.OutputDirectory, "report.html");
-        HtmlReport.ForResults($"MedAnomaly comparison on {data.Name}", summary, figure).Write(report);
+        HtmlReport.ForResults($"MedAnomaly comparison on {data.Name}", summary, figure, tableOptions).Write(report);
         return new ComparisonResult(summary, outcomes.Select(o => o.Outcome.RunId).ToList(), tables, figure, report);
     }
 

@@ -1,0 +1,153 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Text.RegularExpressions;
+using MedAnomaly.Data;
+using MedAnomaly.Experiments;
+using MedAnomaly.Tests.TestSupport;
+
+namespace MedAnomaly.Tests.Experiments;
+
+/// <summary>
+/// The `medanomaly` workflow end to end on a small phantom with the tiny preset, each command in its own process
+/// as a user runs it: compare two methods (store, tables, figure, report), reproducibility, failures.
+/// </summary>
+[Collection(GlobalTorchStateCollection.Name)]
+public sealed class WorkflowTests : IDisposable
+{
+    readonly TemporaryFolder folder = new();
+    string Data => Path.Combine(folder.Path, "phantom");
+    string StorePath => Path.Combine(folder.Path, "runs", "medanomaly.db");
+
+    public WorkflowTests() => PhantomSet.Write(Data, volumes: 6, size: 32, seed: 0, testFraction: 0.34);
+
+    public void Dispose() => folder.Dispose();
+
+    static (int Code, string Output) Cli(params string[] args) => Wait(Start(args));
+
+    static Process Start(params string[] args)
+    {
+        var cli = Path.Combine(AppContext.BaseDirectory, "MedAnomaly.Cli.dll");
+        var start = new ProcessStartInfo("dotnet", [cli, .. args]) { RedirectStandardOutput = true, RedirectStandardError = true };
+        start.Environment["MEDANOMALY_NUM_THREADS"] = "1";
+        return Process.Start(start)!;
+    }
+
+    static (int Code, string Output) Wait(Process p)
+    {
+        var stderr = p.StandardError.ReadToEndAsync();
+        string output = p.StandardOutput.ReadToEnd();
+        Assert.True(p.WaitForExit(180_000), "the command did not finish in 3 minutes");
+        return (p.ExitCode, output + stderr.Result);
+    }
+
+    string[] Train(string method, params string[] extra) =>
+        ["train", "--method", method, "--data", Data, "--preset", "tiny", "--store", StorePath, .. extra];
+
+    [Fact]
+    public void CompareTwoMethodsRecordsRunsAndWritesTablesFigureAndReport()
+    {
+        string output = Path.Combine(folder.Path, "compare");
+        var (code, text) = Cli("compare", "--methods", "ae,vae", "--seeds", "1", "--data", Data, "--preset", "tiny",
+                               "--store", StorePath, "--out", output);
+        Assert.True(code == 0, text);
+
+        var store = RunStore.Open(StorePath);
+        var runs = store.ListRuns();
+        Assert.Equal(["ae", "vae"], runs.Select(r => r.Info.Method).Order());
+        foreach (var run in runs)
+        {
+            Assert.Equal(RunStatus.Completed, run.Status);
+            Assert.Contains("\"training\"", run.Info.ConfigJson);
+            Assert.Contains(run.Metrics, m => m.Name == "pixel_auroc" && double.IsFinite(m.Value));
+            Assert.Contains(run.Artifacts, a => a.Kind == "model" && File.Exists(a.Path));
+            Assert.StartsWith("medanomaly train --method " + run.Info.Method, run.Info.Command);
+        }
+
+        var markdown = File.ReadAllText(Path.Combine(output, "results.md"));
+        var latex = File.ReadAllText(Path.Combine(output, "results.tex"));
+        foreach (var run in runs)
+        {
+            string stored = run.Metrics.Single(m => m.Name == "pixel_auroc").Value.ToString("F3", CultureInfo.InvariantCulture);
+            Assert.Matches($@"\|\s*(\*\*)?{run.Info.Method}(\*\*)?\s*\|.*{Regex.Escape(stored)}", markdown);
+            Assert.Matches($@"{run.Info.Method}\s*&.*{Regex.Escape(stored)}", latex);
+        }
+        Assert.Contains(@"\toprule", latex);
+
+        var figure = Png.Read(Path.Combine(output, "residuals.png"));
+        Assert.True(figure.Width > 4 * 96 && figure.Height > 2 * 3 * 96, $"figure is {figure.Width}×{figure.Height}");
+        var html = File.ReadAllText(Path.Combine(output, "report.html"));
+        Assert.DoesNotMatch(@"<script[^>]+src\s*=", html);
+        var markup = Regex.Replace(html, @"<script[^>]*>[\s\S]*?</script>", "<script></script>"); // element attributes only
+        Assert.DoesNotMatch(@"\s(src|href)\s*=\s*[""']?https?://", markup);
+        Assert.Contains("Plotly.newPlot", html);
+    }
+
+    [Fact]
+    public void RerunningARunsCommandReproducesEveryMetric()
+    {
+        Assert.Equal(0, Cli(Train("ae")).Code);
+        var first = RunStore.Open(StorePath).GetRun(1);
+        var (code, text) = Cli(["runs", "show", "1", "--store", StorePath]);
+        Assert.Equal(0, code);
+        Assert.Contains("recreate: " + first.Info.Command, text);
+
+        var args = Regex.Matches(first.Info.Command, @"[^\s""]+|""[^""]*""").Select(m => m.Value.Trim('"')).Skip(1).ToArray();
+        Assert.Equal(0, Cli(args).Code);
+        var second = RunStore.Open(StorePath).GetRun(2);
+        Assert.Equal(first.Metrics.Where(m => m.Split == "test").Select(m => (m.Name, m.Value)),
+                     second.Metrics.Where(m => m.Split == "test").Select(m => (m.Name, m.Value)));
+    }
+
+    [Fact]
+    public void MissingDataOrBadSetValueFailsClearlyAndRecordsNothing()
+    {
+        var (code, text) = Cli(["train", "--method", "ae", "--data", Path.Combine(folder.Path, "nowhere"), "--store", StorePath]);
+        Assert.Equal(1, code);
+        Assert.Contains("no such folder or manifest", text);
+        (code, text) = Cli(Train("ae", "--set", "steps=many"));
+        Assert.Equal(1, code);
+        Assert.Contains("--set steps=many: expected a number", text);
+        (code, text) = Cli(Train("ae", "--set", "no_such_key=1"));
+        Assert.Equal(1, code);
+        Assert.Contains("--set no_such_key", text);
+        Assert.False(File.Exists(StorePath) && RunStore.Open(StorePath).ListRuns().Count > 0, "a failed command recorded a run");
+    }
+
+    [Fact]
+    public void TwoProcessesWritingToTheSameStoreBothLand()
+    {
+        var a = Start(Train("ae", "--seed", "1"));
+        var b = Start(Train("vae", "--seed", "2"));
+        var (codeA, textA) = Wait(a);
+        var (codeB, textB) = Wait(b);
+        Assert.True(codeA == 0, textA);
+        Assert.True(codeB == 0, textB);
+        Assert.All(RunStore.Open(StorePath).ListRuns(), r => Assert.Equal(RunStatus.Completed, r.Status));
+        Assert.Equal(2, RunStore.Open(StorePath).ListRuns().Count);
+    }
+
+    [Fact]
+    public void ARunKilledMidTrainingIsMarkedFailedAndResumes()
+    {
+        string[] args = Train("dae", "--set", "steps=400", "--set", "checkpointEvery=2");
+        var process = Start(args);
+        string checkpoints = Path.Combine(folder.Path, "runs", "checkpoints");
+        var clock = Stopwatch.StartNew();
+        while (!(Directory.Exists(checkpoints) && Directory.EnumerateFiles(checkpoints, "*.safetensors").Any()) && clock.Elapsed < TimeSpan.FromMinutes(2))
+            Thread.Sleep(100);
+        Thread.Sleep(500);
+        process.Kill(entireProcessTree: true);
+        process.WaitForExit();
+        var checkpoint = Directory.EnumerateFiles(checkpoints, "*.safetensors").Single();
+        int stepAtKill = MedAnomaly.Training.TrainingCheckpoint.ReadInfo(checkpoint).Step;
+        Assert.InRange(stepAtKill, 2, 399);
+
+        var (code, text) = Cli(args);
+        Assert.True(code == 0, text);
+        var runs = RunStore.Open(StorePath).ListRuns().OrderBy(r => r.Id).ToList();
+        Assert.Equal(RunStatus.Failed, runs[0].Status);
+        Assert.Contains("ended", runs[0].Error);
+        Assert.Equal(RunStatus.Completed, runs[1].Status);
+        Assert.False(File.Exists(checkpoint), "the checkpoint of a completed run is removed");
+    }
+}
