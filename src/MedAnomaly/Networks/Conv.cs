@@ -8,57 +8,62 @@ namespace MedAnomaly.Networks;
 /// <summary>
 /// 2D convolutions that train correctly on libtorch 2.10's CPU backend. Every network of MedAnomaly makes
 /// its convolutions here.
-/// <para>Measured here (TorchSharp 0.107, libtorch 2.10, oneDNN): the input gradient of a float32
-/// convolution whose <b>out_channels is not a multiple of oneDNN's channel block</b> (8 with AVX2, 16 with
-/// AVX-512) is wrong — the transposed convolution that computes it reads the channel padding of oneDNN's
-/// blocked layout without zeroing it, so uninitialised memory leaks in (errors of order 1, or NaN). The
-/// forward pass and the weight gradient are right. A UNet's last 32→1 convolution is exactly such a layer:
-/// training diverged to NaN after 2–120 steps. <see cref="PaddedOutputConv2d"/> computes the convolution with
-/// its out-channels zero-padded to a multiple of 16 and keeps the first ones, so oneDNN never pads.</para>
+/// <para>Measured here (TorchSharp 0.107, libtorch 2.10, oneDNN, AVX-512): when a float32 convolution's channel
+/// counts are not multiples of oneDNN's channel block (16), oneDNN's blocked layout pads the channels and, in
+/// some kernels, reads that padding without zeroing it, so uninitialised memory leaks in (errors of order 1, or
+/// NaN): the <b>input gradient</b> when out_channels is not a multiple (16→1, 16→3, 16→8, 16→24 all wrong), and
+/// the <b>forward pass</b> when in_channels is (24→16 gave NaN; 1, 2, 3, 4 and 8 were right). A UNet's last 32→1
+/// convolution is such a layer: training diverged to NaN after 2–120 steps; a UNet with 8 base channels
+/// concatenates 16 + 8 = 24 channels and gave NaN now and then. <see cref="PaddedConv2d"/> computes the
+/// convolution with both channel counts zero-padded to multiples of 16 and keeps the real output channels, so
+/// oneDNN never pads.</para>
 /// </summary>
 public static class Conv
 {
     /// <summary>oneDNN's largest channel block (AVX-512).</summary>
     public const int ChannelBlock = 16;
 
-    /// <summary><c>nn.Conv2d</c> (same parameter names, shapes and seeded initialisation), padded when
-    /// <paramref name="outChannels"/> is not a multiple of <see cref="ChannelBlock"/>.</summary>
+    /// <summary><c>nn.Conv2d</c> (same parameter names, shapes and seeded initialisation), padded when a channel
+    /// count is not a multiple of <see cref="ChannelBlock"/>.</summary>
     public static nn.Module<Tensor, Tensor> Conv2d(long inChannels, long outChannels, long kernelSize, long stride = 1, long padding = 0) =>
-        outChannels % ChannelBlock == 0
+        outChannels % ChannelBlock == 0 && inChannels % ChannelBlock == 0
             ? nn.Conv2d(inChannels, outChannels, kernelSize, stride: stride, padding: padding)
-            : new PaddedOutputConv2d(inChannels, outChannels, kernelSize, stride, padding);
+            : new PaddedConv2d(inChannels, outChannels, kernelSize, stride, padding);
+
+    /// <summary>The next multiple of <see cref="ChannelBlock"/>.</summary>
+    public static long Padded(long channels) => (channels + ChannelBlock - 1) / ChannelBlock * ChannelBlock;
 }
 
 /// <summary>
 /// A 2D convolution with PyTorch's <c>Conv2d</c> parameters (<c>weight</c> [out, in, k, k], <c>bias</c> [out],
-/// initialised by an <c>nn.Conv2d</c> so a seeded model equals its PyTorch twin) that runs as a convolution with
-/// out-channels zero-padded to a multiple of <see cref="Conv.ChannelBlock"/>, then keeps the first
-/// out-channels. The extra output channels are exactly zero and receive zero gradient. See <see cref="Conv"/>.
+/// initialised by an <c>nn.Conv2d</c> so a seeded model equals its PyTorch twin) that runs with its input and
+/// output channels zero-padded to multiples of <see cref="Conv.ChannelBlock"/>, then keeps the real output
+/// channels. The padding adds exact zeros and takes zero gradient. See <see cref="Conv"/>.
 /// </summary>
-public sealed class PaddedOutputConv2d : nn.Module<Tensor, Tensor>
+public sealed class PaddedConv2d : nn.Module<Tensor, Tensor>
 {
     readonly Parameter weight, bias;
-    readonly long stride, padding, outChannels, paddedChannels;
+    readonly long stride, padding, inChannels, outChannels;
 
-    public PaddedOutputConv2d(long inChannels, long outChannels, long kernelSize, long stride = 1, long padding = 0)
-        : base(nameof(PaddedOutputConv2d))
+    public PaddedConv2d(long inChannels, long outChannels, long kernelSize, long stride = 1, long padding = 0)
+        : base(nameof(PaddedConv2d))
     {
         using var template = nn.Conv2d(inChannels, outChannels, kernelSize, stride: stride, padding: padding);
         weight = new Parameter(template.weight!.detach().clone());
         bias = new Parameter(template.bias!.detach().clone());
         register_parameter("weight", weight);
         register_parameter("bias", bias);
-        (this.stride, this.padding, this.outChannels) = (stride, padding, outChannels);
-        paddedChannels = (outChannels + Conv.ChannelBlock - 1) / Conv.ChannelBlock * Conv.ChannelBlock;
+        (this.stride, this.padding, this.inChannels, this.outChannels) = (stride, padding, inChannels, outChannels);
     }
 
     public override Tensor forward(Tensor x)
     {
         using var scope = torch.NewDisposeScope();
-        long extra = paddedChannels - outChannels;
-        var paddedWeight = F.pad(weight, [0, 0, 0, 0, 0, 0, 0, extra]);   // [out+extra, in, k, k], zeros appended
-        var paddedBias = F.pad(bias, [0, extra]);
-        var y = F.conv2d(x, paddedWeight, paddedBias, strides: [stride, stride], padding: [padding, padding]);
+        long extraIn = Conv.Padded(inChannels) - inChannels, extraOut = Conv.Padded(outChannels) - outChannels;
+        var paddedWeight = F.pad(weight, [0, 0, 0, 0, 0, extraIn, 0, extraOut]);   // [out+, in+, k, k], zeros appended
+        var paddedBias = F.pad(bias, [0, extraOut]);
+        var paddedInput = extraIn == 0 ? x : F.pad(x, [0, 0, 0, 0, 0, extraIn]);    // [N, in+, H, W]
+        var y = F.conv2d(paddedInput, paddedWeight, paddedBias, strides: [stride, stride], padding: [padding, padding]);
         return y.narrow(1, 0, outChannels).MoveToOuterDisposeScope();
     }
 }
