@@ -36,7 +36,7 @@ public static class CompareCommand
                     (name, seed) => RunCommandLine(args, name, seed), line => AnsiConsole.MarkupLine(Markup.Escape(line)),
                     (name, seed) => Progress.Reporter(ctx.AddTask(Markup.Escape($"{name} seed {seed}")), $"{name} seed {seed}"), ct));
             Console.WriteLine();
-            Console.WriteLine(Tables.Format("md", result!.Summary));
+            Console.WriteLine(Tables.Format("md", result!.Summary, Comparison.TableOptions));
             Console.WriteLine($"{result.RunIds.Count} runs in {clock.Elapsed.TotalMinutes:F1} min; tables: {string.Join(", ", result.Tables)}");
             Console.WriteLine($"figure: {result.Figure} (per test slice, one row per method: input | reconstruction | anomaly map | lesion outline)");
             Console.WriteLine($"report: {result.Report}");

@@ -86,7 +86,7 @@ public static class RunsCommand
                 var other => throw new ArgumentException($"--format {other}: expected md, latex, html or csv"),
             };
             var results = OpenExisting(parse, store).ReadResults(Filter(parse, f, RunStatus.Completed));
-            Console.WriteLine(Tables.Format(extension, SeedStatistics.Summarize(results, parse.GetValue(split)!, parse.GetValue(f.Dataset))));
+            Console.WriteLine(Tables.Format(extension, SeedStatistics.Summarize(results, parse.GetValue(split)!, parse.GetValue(f.Dataset)), Comparison.TableOptions));
             return 0;
         }));
         return command;

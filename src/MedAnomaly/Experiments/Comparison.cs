@@ -25,6 +25,9 @@ public sealed record ComparisonResult(SeedSummary Summary, IReadOnlyList<long> R
 /// </summary>
 public static class Comparison
 {
+    /// <summary>How the tables print: FPR@95%TPR is an error (lower is better), the rest are scores.</summary>
+    public static TableOptions TableOptions { get; } = new() { LowerIsBetter = new HashSet<string> { "fpr_at_95_tpr" } };
+
     public static ComparisonResult Run(RunStore store, ExperimentData data, ComparisonOptions options, Func<string, MethodSetup> setupFor,
         string runsFolder, Func<string, ulong, string> commandFor, Action<string>? log = null,
         Func<string, ulong, IProgress<TrainingProgress>?>? progressFor = null, CancellationToken ct = default)
@@ -52,15 +55,14 @@ public static class Comparison
             new ResultRow(o.Outcome.RunId, o.Method, data.Name, unchecked((long)o.Seed), m.Split, m.Name, double.IsNaN(m.Value) ? null : m.Value)));
         var summary = SeedStatistics.Summarize(ResultsFrame.Create(rows), split: MetricRows.Split);
         var tables = new[] { "md", "tex", "html", "csv" }.Select(ext => Path.Combine(options.OutputDirectory, $"results.{ext}")).ToList();
-        var tableOptions = new TableOptions { LowerIsBetter = new HashSet<string> { "fpr_at_95_tpr" } };
-        foreach (var path in tables) Tables.Write(path, summary, tableOptions);
+        foreach (var path in tables) Tables.Write(path, summary, TableOptions);
 
         var firstSeed = outcomes.Where(o => o.Seed == options.FirstSeed).Select(o => (o.Method, o.Outcome.Scored)).ToList();
         var slices = ResidualFigure.LargestLesions(firstSeed[0].Scored, options.FigureSlices);
         string figure = Path.Combine(options.OutputDirectory, "residuals.png");
         ResidualFigure.Write(figure, firstSeed, slices);
         string report = Path.Combine(options.OutputDirectory, "report.html");
-        HtmlReport.ForResults($"MedAnomaly comparison on {data.Name}", summary, figure, tableOptions).Write(report);
+        HtmlReport.ForResults($"MedAnomaly comparison on {data.Name}", summary, figure, TableOptions).Write(report);
         return new ComparisonResult(summary, outcomes.Select(o => o.Outcome.RunId).ToList(), tables, figure, report);
     }
 
