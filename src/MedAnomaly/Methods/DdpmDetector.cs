@@ -1,5 +1,6 @@
 using System.Text.Json;
 using MedAnomaly.Corruptions;
+using MedAnomaly.Data;
 using MedAnomaly.Diffusion;
 using MedAnomaly.Networks;
 using MedAnomaly.Training;
@@ -123,14 +124,15 @@ public sealed class DdpmObjective(UNet2d network, DdpmConfig config) : ITraining
 /// of the map (mean by default). With the DDPM sampler the per-step noise is Gaussian even in the simplex setting
 /// (AnoDDPM draws simplex noise there too).
 /// </summary>
-public sealed partial class DdpmDetector : IDisposable
+public sealed class DdpmDetector : IAnomalyDetector, ILoadableDetector
 {
     public const string MethodName = "ddpm";
     readonly NoiseSchedule schedule;
 
     public string Name => MethodName;
     public DdpmConfig Config { get; }
-    public UNet2d Network { get; }
+    /// <summary>The ε-network (float32; on the device of the last fit).</summary>
+    public UNet2d Network { get; private set; }
     public string ConfigJson => JsonSerializer.Serialize(Config, DetectorCheckpoint.Json);
 
     /// <param name="config">Null = <see cref="DdpmConfig.Gaussian"/>.</param>
@@ -146,6 +148,34 @@ public sealed partial class DdpmDetector : IDisposable
 
     /// <summary>The training objective over this detector's network.</summary>
     public DdpmObjective CreateObjective() => new(Network, Config);
+
+    /// <summary>A detector from config JSON (null or empty = <see cref="DdpmConfig.Gaussian"/>), the registry's factory.</summary>
+    public static DdpmDetector FromJson(string? json) => new(DetectorCheckpoint.ParseConfig<DdpmConfig>(json, MethodName));
+
+    /// <summary>Tiny (32×32, 10 steps), Quick (64×64, the default UNet, 1,000 steps), Paper (128×128, the larger UNet, 100k steps).</summary>
+    public static DetectorPreset Preset(PresetName preset) => preset switch
+    {
+        PresetName.Tiny => new(Json(DdpmConfig.Tiny), Presets.Tiny, 32),
+        PresetName.Quick => new(Json(DdpmConfig.Quick), DdpmConfig.QuickTraining, 64),
+        _ => new(Json(DdpmConfig.Paper), DdpmConfig.PaperTraining, 128),
+    };
+
+    static string Json(DdpmConfig config) => JsonSerializer.Serialize(config, DetectorCheckpoint.Json);
+
+    /// <summary>Trains a fresh network (initialised under torch.manual_seed(options.Seed); kept when resuming from a
+    /// checkpoint) on the ε objective with the shared <see cref="Trainer"/>.</summary>
+    public TrainingResult Fit(SliceDataset healthy, TrainingOptions options, IProgress<TrainingProgress>? progress = null, CancellationToken ct = default)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        if (options.CheckpointPath is null || !File.Exists(options.CheckpointPath))
+        {
+            Network.Dispose();
+            torch.manual_seed((long)options.Seed);
+            Network = new UNet2d(Config.Network);
+        }
+        using var objective = CreateObjective();
+        return Trainer.Run(objective, healthy, options, progress, ct);
+    }
 
     /// <param name="images">[N,1,H,W] float32 in [0,1].</param>
     /// <param name="foreground">[N,1,H,W] {0,1}; images &gt; 0 when null.</param>
@@ -203,15 +233,17 @@ public sealed partial class DdpmDetector : IDisposable
     }
 
     /// <summary>Writes the network as safetensors with {"method": "ddpm", "config": JSON} metadata.</summary>
-    public void Save(string path) => DetectorCheckpoint.Save(path, MethodName, ConfigJson, Network);
+    public void Save(string path) => DetectorCheckpoint.Save(path, this, Network);
+
+    /// <summary>Loads weights written by <see cref="Save"/> into this detector's network.</summary>
+    public void LoadWeights(string path) => DetectorCheckpoint.LoadWeights(path, Network);
 
     /// <summary>A detector with the config and weights stored by <see cref="Save"/>, on the CPU.</summary>
     public static DdpmDetector Load(string path)
     {
-        var config = DetectorCheckpoint.ParseConfig<DdpmConfig>(DetectorCheckpoint.ReadConfig(path, MethodName), path);
-        var detector = new DdpmDetector(config);
-        DetectorCheckpoint.LoadWeights(path, detector.Network);
-        return detector;
+        var detector = FromJson(DetectorCheckpoint.ReadConfig(path, MethodName));
+        try { detector.LoadWeights(path); return detector; }
+        catch { detector.Dispose(); throw; }
     }
 
     /// <summary>ε [N,1,H,W] float32: standard normal, or the (standardised) simplex field, drawn from <paramref name="rng"/> on the CPU.</summary>

@@ -7,75 +7,76 @@ using static TorchSharp.torch;
 namespace MedAnomaly.Methods;
 
 /// <summary>
-/// A detector's weights as safetensors with <c>__metadata__ = {"method": name, "config": JSON}</c> (DESIGN.md:
-/// no pickle, the config in the header so PyTorch users can open the file), and the JSON conventions of configs
-/// (enums as strings).
+/// A detector's saved form: the network's <c>state_dict()</c> (parameters and buffers, under their PyTorch names) as
+/// safetensors, with metadata {"method": registry name, "config": the config record as JSON}, so
+/// <see cref="DetectorRegistry.Load"/> can rebuild it and a PyTorch user can open it with <c>safetensors.torch.load_file</c>.
 /// </summary>
 public static class DetectorCheckpoint
 {
-    /// <summary>Config JSON: camel-free property names as declared, enums as their names.</summary>
-    public static readonly JsonSerializerOptions Json = new()
-    {
-        Converters = { new JsonStringEnumConverter() },
-        WriteIndented = false,
-    };
+    public const string MethodKey = "method";
+    public const string ConfigKey = "config";
 
-    /// <summary>Writes every entry of <paramref name="network"/>'s state_dict (parameters and buffers) and the metadata.</summary>
-    public static void Save(string path, string method, string configJson, nn.Module network)
+    public static void Save(string path, IAnomalyDetector detector, nn.Module network)
     {
-        ArgumentNullException.ThrowIfNull(network);
-        var state = network.state_dict();
-        Safetensors.Save(path, state, new Dictionary<string, string> { ["method"] = method, ["config"] = configJson });
+        var tensors = network.state_dict().ToDictionary(kv => kv.Key, kv => kv.Value);
+        Safetensors.Save(path, tensors, new Dictionary<string, string> { [MethodKey] = detector.Name, [ConfigKey] = detector.ConfigJson });
     }
 
-    /// <summary>The config JSON stored in <paramref name="path"/>, after checking that it was written by <paramref name="method"/>.</summary>
-    public static string ReadConfig(string path, string method)
+    /// <summary>(method, config JSON) from the header of a detector file.</summary>
+    public static (string Method, string ConfigJson) ReadHeader(string path)
     {
-        var header = Safetensors.ReadHeader(path);
-        if (!header.Metadata.TryGetValue("method", out var stored))
-            throw new InvalidDataException($"{path}: no \"method\" in the safetensors metadata; expected a '{method}' detector checkpoint");
-        if (stored != method)
-            throw new InvalidDataException($"{path}: a '{stored}' checkpoint, expected '{method}'");
-        return header.Metadata.TryGetValue("config", out var config)
-            ? config
-            : throw new InvalidDataException($"{path}: no \"config\" in the safetensors metadata");
+        var meta = Safetensors.ReadHeader(path).Metadata;
+        if (!meta.TryGetValue(MethodKey, out var method) || !meta.TryGetValue(ConfigKey, out var config))
+            throw new InvalidDataException($"{path} is not a saved detector: its safetensors metadata lacks '{MethodKey}' or '{ConfigKey}'");
+        return (method, config);
     }
 
-    /// <summary>Copies the stored tensors into <paramref name="network"/> (strict: every name and shape must match).</summary>
+    /// <summary>Copies the saved tensors into <paramref name="network"/>; every entry of its state_dict must be present
+    /// with the same shape.</summary>
     public static void LoadWeights(string path, nn.Module network)
     {
         using var file = Safetensors.Load(path);
-        var expected = network.state_dict();
-        var missing = expected.Keys.Except(file.Tensors.Keys).ToList();
-        var unexpected = file.Tensors.Keys.Except(expected.Keys).ToList();
-        if (missing.Count > 0 || unexpected.Count > 0)
-            throw new InvalidDataException($"{path}: the weights do not fit the network built from its config " +
-                $"(missing: {string.Join(", ", missing.Take(5))}{(missing.Count > 5 ? ", …" : "")}; " +
-                $"unexpected: {string.Join(", ", unexpected.Take(5))}{(unexpected.Count > 5 ? ", …" : "")})");
         using var noGrad = torch.no_grad();
-        foreach (var (name, target) in expected)
+        foreach (var (name, target) in network.state_dict())
         {
-            var source = file[name];
+            if (!file.Tensors.TryGetValue(name, out var source))
+                throw new InvalidDataException($"saved detector {path} has no tensor '{name}' (saved from another configuration?)");
             if (!source.shape.SequenceEqual(target.shape))
-                throw new InvalidDataException($"{path}: tensor '{name}' is [{string.Join(", ", source.shape)}], the network expects [{string.Join(", ", target.shape)}]");
-            target.copy_(source.to(target.dtype).to(target.device));
+                throw new InvalidDataException($"saved detector {path}: '{name}' has shape [{string.Join(", ", source.shape)}], " +
+                                               $"the network expects [{string.Join(", ", target.shape)}]");
+            target.copy_(source);
         }
     }
 
-    /// <summary>Deserialises a config record, naming the file and type on failure.</summary>
-    public static T ParseConfig<T>(string json, string what)
+    /// <summary>Foreground given, or <c>images &gt; 0</c> (DESIGN: the brain mask where known).</summary>
+    public static Tensor ForegroundOf(Tensor images, Tensor? foreground) =>
+        foreground is not null ? foreground.to(images.dtype) : images.gt(0).to(images.dtype);
+
+    /// <summary>Checks [N,1,H,W] float input.</summary>
+    public static void CheckImages(string method, Tensor images)
     {
-        try
-        {
-            return JsonSerializer.Deserialize<T>(json, Json) ?? throw new InvalidDataException($"{what}: the config is null");
-        }
-        catch (JsonException e)
-        {
-            throw new InvalidDataException($"{what}: the config is not a valid {typeof(T).Name}: {e.Message}", e);
-        }
+        if (images.ndim != 4 || images.size(1) != 1)
+            throw new ArgumentException($"{method}: images must be [N,1,H,W], got [{string.Join(", ", images.shape)}]");
+    }
+
+    /// <summary>JSON options of the diffusion detectors' configs: enums by name (numbers are read too).</summary>
+    public static readonly JsonSerializerOptions Json = new() { Converters = { new JsonStringEnumConverter() } };
+
+    /// <summary>The config JSON of a detector file written by <paramref name="method"/>; another method's file is refused by name.</summary>
+    public static string ReadConfig(string path, string method)
+    {
+        var (stored, config) = ReadHeader(path);
+        return stored == method ? config : throw new InvalidDataException($"{path} holds a '{stored}' detector, expected '{method}'");
+    }
+
+    /// <summary>A config record from JSON with <see cref="Json"/>'s options (null or empty = the defaults).</summary>
+    public static T ParseConfig<T>(string? json, string method) where T : new()
+    {
+        if (string.IsNullOrWhiteSpace(json)) return new T();
+        try { return JsonSerializer.Deserialize<T>(json, Json) ?? new T(); }
+        catch (JsonException e) { throw new ArgumentException($"{method}: invalid config JSON ({e.Message})", nameof(json), e); }
     }
 
     /// <summary>The device of a module's first parameter (CPU for a module without parameters).</summary>
-    public static Device DeviceOf(nn.Module network) =>
-        network.parameters().FirstOrDefault()?.device ?? torch.CPU;
+    public static Device DeviceOf(nn.Module network) => network.parameters().FirstOrDefault()?.device ?? torch.CPU;
 }

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using MedAnomaly.Corruptions;
+using MedAnomaly.Data;
 using MedAnomaly.Diffusion;
 using MedAnomaly.Networks;
 using MedAnomaly.Training;
@@ -42,6 +43,9 @@ public sealed record DisyreConfig
     /// <summary>The restoration network (x_c, t) → x̂₀, time-conditioned, 1 → 1 channel.</summary>
     public UNet2dConfig Network { get; init; } = new() { Channels = [32, 64, 96, 128, 256, 256], LayersPerBlock = 2, AttentionLevels = [4, 5] };
     public DisyreCorruption Corruption { get; init; } = DisyreCorruption.Dag;
+    /// <summary>Side of the box the synthetic anomaly is drawn in (published: 64, shapes 10–44 px); other sizes scale the
+    /// shape sizes with it (for slices smaller than 64 pixels).</summary>
+    public int AnomalyBox { get; init; } = 64;
     public SeverityOrder SeverityOrder { get; init; } = SeverityOrder.CleanAtZero;
     /// <summary>Training crop (square) and sliding-window size; slices no larger than it go through the network whole.</summary>
     public int CropSize { get; init; } = 128;
@@ -62,8 +66,8 @@ public sealed record DisyreConfig
     public static DisyreConfig Quick => new() { Network = new() { Channels = [32, 64, 128, 128], LayersPerBlock = 1, AttentionLevels = [3] }, CropSize = 64 };
 
     /// <summary>A network for unit tests (16, 32 channels; with 8 channels the time-conditioned UNet2d sporadically returned NaN
-    /// on this CPU), 64×64 crops (the DAG shape box is 64 pixels).</summary>
-    public static DisyreConfig Tiny => new() { Network = new() { Channels = [16, 32], AttentionLevels = [1] }, CropSize = 64 };
+    /// on this CPU), 32×32 crops and a 32-pixel anomaly box.</summary>
+    public static DisyreConfig Tiny => new() { Network = new() { Channels = [16, 32], AttentionLevels = [1] }, CropSize = 32, AnomalyBox = 32 };
 
     /// <summary>DISYRE's optimiser: AdamW lr 1e-4, betas (0.95, 0.999), weight decay 1e-6, 500 warm-up steps, cosine decay,
     /// gradient clip 1.0, 100k steps of batch 96 in bf16.</summary>
@@ -82,15 +86,22 @@ public sealed record DisyreConfig
         if (Network.InChannels != 1 || Network.OutChannels != 1) throw new ArgumentException($"DISYRE works on 1-channel slices: Network.InChannels and OutChannels must be 1, got {Network.InChannels} → {Network.OutChannels}");
         if (CropSize < 1) throw new ArgumentOutOfRangeException(nameof(CropSize), CropSize, "the crop must be at least 1 pixel");
         if (WindowStride < 1 || WindowStride > CropSize) throw new ArgumentOutOfRangeException(nameof(WindowStride), WindowStride, $"the window stride must lie in 1 … CropSize ({CropSize})");
+        if (AnomalyBox < 8) throw new ArgumentOutOfRangeException(nameof(AnomalyBox), AnomalyBox, "the anomaly box must be at least 8 pixels");
         if (Steps < 1 || Steps > 100) throw new ArgumentOutOfRangeException(nameof(Steps), Steps, "DISYRE's inference steps must lie in 1 … T = 100");
     }
 
-    internal ICorruption CreateCorruption() => Corruption switch
+    internal ICorruption CreateCorruption()
     {
-        DisyreCorruption.Dag => new Dag(),
-        DisyreCorruption.Fpi => new Fpi(),
-        _ => throw new ArgumentOutOfRangeException(nameof(Corruption), Corruption, "unknown DISYRE corruption"),
-    };
+        var shapes = AnomalyBox == 64 ? new Shapes()
+            : new Shapes { BoxSize = AnomalyBox, MinSize = Math.Max(2, 10 * AnomalyBox / 64), MaxSize = 44 * AnomalyBox / 64, DiscMargin = 10 * AnomalyBox / 64 };
+        var fpi = new Fpi { Shapes = shapes };
+        return Corruption switch
+        {
+            DisyreCorruption.Dag => new Dag { Texture = fpi with { Normalize = PatchNormalization.MinMax } },
+            DisyreCorruption.Fpi => fpi,
+            _ => throw new ArgumentOutOfRangeException(nameof(Corruption), Corruption, "unknown DISYRE corruption"),
+        };
+    }
 }
 
 /// <summary>
@@ -146,14 +157,15 @@ public sealed class DisyreObjective(UNet2d network, DisyreConfig config) : ITrai
 /// the map is multiplied by the foreground (x &gt; 0 when none is given); score = <see cref="ImageScore"/> of the map.
 /// Restorations x̂₀ are clamped to [0,1] (the images' range) before residuals are taken.
 /// </summary>
-public sealed partial class Disyre : IDisposable
+public sealed class Disyre : IAnomalyDetector, ILoadableDetector
 {
     public const string MethodName = "disyre";
     readonly NoiseSchedule schedule = NoiseSchedule.Disyre();
 
     public string Name => MethodName;
     public DisyreConfig Config { get; }
-    public UNet2d Network { get; }
+    /// <summary>The restoration network (float32; on the device of the last fit).</summary>
+    public UNet2d Network { get; private set; }
     public string ConfigJson => JsonSerializer.Serialize(Config, DetectorCheckpoint.Json);
 
     /// <param name="config">Null = <see cref="DisyreConfig.Paper"/>.</param>
@@ -167,6 +179,35 @@ public sealed partial class Disyre : IDisposable
     }
 
     public DisyreObjective CreateObjective() => new(Network, Config);
+
+    /// <summary>A detector from config JSON (null or empty = <see cref="DisyreConfig.Paper"/>), the registry's factory.</summary>
+    public static Disyre FromJson(string? json) => new(DetectorCheckpoint.ParseConfig<DisyreConfig>(json, MethodName));
+
+    /// <summary>Tiny (32×32 crops and anomaly box, 10 steps), Quick (64×64, 1,000 steps), Paper (the published network,
+    /// 128×128 crops, optimiser and 100k bf16 steps).</summary>
+    public static DetectorPreset Preset(PresetName preset) => preset switch
+    {
+        PresetName.Tiny => new(Json(DisyreConfig.Tiny), Presets.Tiny, 32),
+        PresetName.Quick => new(Json(DisyreConfig.Quick), DisyreConfig.QuickTraining, 64),
+        _ => new(Json(DisyreConfig.Paper), DisyreConfig.PaperTraining, 128),
+    };
+
+    static string Json(DisyreConfig config) => JsonSerializer.Serialize(config, DetectorCheckpoint.Json);
+
+    /// <summary>Trains a fresh network (initialised under torch.manual_seed(options.Seed); kept when resuming from a
+    /// checkpoint) on DISYRE's restoration objective with the shared <see cref="Trainer"/>.</summary>
+    public TrainingResult Fit(SliceDataset healthy, TrainingOptions options, IProgress<TrainingProgress>? progress = null, CancellationToken ct = default)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        if (options.CheckpointPath is null || !File.Exists(options.CheckpointPath))
+        {
+            Network.Dispose();
+            torch.manual_seed((long)options.Seed);
+            Network = new UNet2d(Config.Network);
+        }
+        using var objective = CreateObjective();
+        return Trainer.Run(objective, healthy, options, progress, ct);
+    }
 
     /// <param name="images">[N,1,H,W] float32 in [0,1].</param>
     /// <param name="foreground">[N,1,H,W] {0,1}; images &gt; 0 when null.</param>
@@ -261,15 +302,17 @@ public sealed partial class Disyre : IDisposable
     }
 
     /// <summary>Writes the network as safetensors with {"method": "disyre", "config": JSON} metadata.</summary>
-    public void Save(string path) => DetectorCheckpoint.Save(path, MethodName, ConfigJson, Network);
+    public void Save(string path) => DetectorCheckpoint.Save(path, this, Network);
+
+    /// <summary>Loads weights written by <see cref="Save"/> into this detector's network.</summary>
+    public void LoadWeights(string path) => DetectorCheckpoint.LoadWeights(path, Network);
 
     /// <summary>A detector with the config and weights stored by <see cref="Save"/>, on the CPU.</summary>
     public static Disyre Load(string path)
     {
-        var config = DetectorCheckpoint.ParseConfig<DisyreConfig>(DetectorCheckpoint.ReadConfig(path, MethodName), path);
-        var detector = new Disyre(config);
-        DetectorCheckpoint.LoadWeights(path, detector.Network);
-        return detector;
+        var detector = FromJson(DetectorCheckpoint.ReadConfig(path, MethodName));
+        try { detector.LoadWeights(path); return detector; }
+        catch { detector.Dispose(); throw; }
     }
 
     public void Dispose()

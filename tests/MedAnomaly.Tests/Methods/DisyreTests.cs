@@ -10,6 +10,9 @@ namespace MedAnomaly.Tests.Methods;
 
 public class DisyreTests
 {
+    /// <summary>The tiny network with the published 64-pixel anomaly box and 64×64 crops.</summary>
+    static DisyreConfig Tiny64 => DisyreConfig.Tiny with { CropSize = 64, AnomalyBox = 64 };
+
     /// <summary>A disc of random texture on a zero background, [n,1,size,size].</summary>
     static Tensor Slices(int n, int size, ulong seed)
     {
@@ -25,7 +28,7 @@ public class DisyreTests
     public void ObjectiveGivesAFiniteScalarLossAndGradients(DisyreCorruption corruption)
     {
         using var scope = torch.NewDisposeScope();
-        using var detector = new Disyre(DisyreConfig.Tiny with { Corruption = corruption });
+        using var detector = new Disyre(Tiny64 with { Corruption = corruption });
         using var objective = detector.CreateObjective();
         var images = Slices(3, 64, 1);
         var loss = objective.Loss(images, images.gt(0).to(ScalarType.Float32), new Generator(2));
@@ -43,7 +46,7 @@ public class DisyreTests
     public void ObjectiveRestoresTheCleanImageFromTheCorruptionAtItsSeverityTimestep(SeverityOrder order)
     {
         using var scope = torch.NewDisposeScope();
-        using var detector = new Disyre(DisyreConfig.Tiny with { SeverityOrder = order });
+        using var detector = new Disyre(Tiny64 with { SeverityOrder = order });
         using var objective = detector.CreateObjective();
         var images = Slices(2, 64, 3);
         var loss = objective.Loss(images, images, new Generator(5)).item<float>();
@@ -87,7 +90,7 @@ public class DisyreTests
             Assert.True(t.ToArray<long>().All(v => v == t[0].item<long>()));
             return (0.5f + t.to(ScalarType.Float32) / 200f).view(-1, 1, 1, 1) * x;
         }
-        var output = Disyre.ScoreWith(Toy, DisyreConfig.Tiny, images);
+        var output = Disyre.ScoreWith(Toy, Tiny64, images);
         Assert.Equal(new long[] { 99, 74, 49, 24 }, seen);
         double factor = new[] { 99, 74, 49, 24 }.Average(t => Math.Abs(0.5 - t / 200.0));
         Assert.Equal(0.1925, factor, 12);
@@ -107,7 +110,7 @@ public class DisyreTests
         var images = Slices(1, 96, 5);
         var patchSizes = new List<long>();
         Tensor Toy(Tensor x, Tensor t) { patchSizes.Add(x.size(2)); return 0.5f * x; }
-        var output = Disyre.ScoreWith(Toy, DisyreConfig.Tiny, images);
+        var output = Disyre.ScoreWith(Toy, Tiny64, images);
         Assert.All(patchSizes, s => Assert.Equal(64, s));
         Assert.Equal(4 * 2 * 2, patchSizes.Count);   // 4 steps × starts {0, 32}²
         Assert.True((output.Map - 0.5f * images).abs().max().item<float>() < 1e-5f);
@@ -119,7 +122,7 @@ public class DisyreTests
     {
         using var scope = torch.NewDisposeScope();
         var images = Slices(2, 32, 6);
-        var config = DisyreConfig.Tiny with { Scoring = DisyreScoring.MultiStepRestoration };
+        var config = Tiny64 with { Scoring = DisyreScoring.MultiStepRestoration };
         var output = Disyre.ScoreWith((x, t) => torch.full_like(x, 0.3f), config, images);
         double a = Math.Sqrt(1 - 1e-3);
         Assert.Equal(a, Disyre.ColdSeverity(99), 12);
@@ -133,7 +136,7 @@ public class DisyreTests
     public void ScoringShapesRangesForegroundAndDeterminism()
     {
         using var scope = torch.NewDisposeScope();
-        using var detector = new Disyre(DisyreConfig.Tiny);
+        using var detector = new Disyre(Tiny64);
         var images = Slices(2, 64, 7);
         var output = detector.Score(images);
         Assert.Equal(new long[] { 2, 1, 64, 64 }, output.Map.shape);
@@ -155,7 +158,7 @@ public class DisyreTests
         using var scope = torch.NewDisposeScope();
         using var folder = new TemporaryFolder();
         var path = Path.Combine(folder.Path, "disyre.safetensors");
-        using var detector = new Disyre(DisyreConfig.Tiny with { Steps = 2, SeverityOrder = SeverityOrder.AsPublished });
+        using var detector = new Disyre(Tiny64 with { Steps = 2, SeverityOrder = SeverityOrder.AsPublished });
         detector.Save(path);
         var header = MedAnomaly.Checkpoints.Safetensors.ReadHeader(path);
         Assert.Equal("disyre", header.Metadata["method"]);
@@ -177,6 +180,6 @@ public class DisyreTests
         Assert.Equal(4, paper.Steps);
         var training = DisyreConfig.PaperTraining;
         Assert.Equal((1e-4, 0.95, 0.999, 1e-6, 500, 1.0), (training.LearningRate, training.Beta1, training.Beta2, training.WeightDecay, training.WarmupSteps, training.GradientClip));
-        Assert.Throws<ArgumentOutOfRangeException>(() => new Disyre(DisyreConfig.Tiny with { Steps = 101 }));
+        Assert.Throws<ArgumentOutOfRangeException>(() => new Disyre(Tiny64 with { Steps = 101 }));
     }
 }

@@ -1,0 +1,26 @@
+using MedAnomaly.Training;
+
+namespace MedAnomaly.Methods;
+
+/// <summary>How much compute a run gets: <see cref="Tiny"/> (seconds; 32×32, tests and smoke runs), <see cref="Quick"/>
+/// (minutes on 2 CPU cores at 64×64, notebooks' defaults), <see cref="Paper"/> (the published settings, for a GPU).</summary>
+public enum PresetName { Tiny, Quick, Paper }
+
+/// <summary>A method's configuration (as the JSON its registry factory reads), its training options and the slice size
+/// the data should be resampled to.</summary>
+public sealed record DetectorPreset(string ConfigJson, TrainingOptions Training, int ImageSize);
+
+/// <summary>Training options shared by the presets of several methods.</summary>
+public static class Presets
+{
+    /// <summary>10 steps of 8 slices, Adam-like settings without warm-up or clipping surprises.</summary>
+    public static TrainingOptions Tiny { get; } = new()
+    {
+        Steps = 10, BatchSize = 8, LearningRate = 1e-3, Beta1 = 0.9, WeightDecay = 0, WarmupSteps = 0, CosineDecay = false,
+        GradientClip = 1.0,
+    };
+
+    /// <summary>Parses "tiny", "quick", "paper" (case-insensitive).</summary>
+    public static PresetName Parse(string name) => Enum.TryParse<PresetName>(name, ignoreCase: true, out var p)
+        ? p : throw new ArgumentException($"unknown preset '{name}'; expected tiny, quick or paper");
+}
