@@ -60,7 +60,7 @@ notebooks: build notebook-deps
 # The main job: every method × 3 seeds on the embedded phantom (quick preset), then tables, figure and report.
 PHANTOM := runs/data/phantom
 demo: build
-	@[ -f $(PHANTOM)/manifest.json ] || $(CLI) data phantom --out $(PHANTOM) --volumes 24 --size 64 --seed 0
+	@[ -f $(PHANTOM)/manifest.json ] || $(CLI) data phantom --out $(PHANTOM) --volumes 20 --size 64 --seed 0
 	@$(CLI) compare --data $(PHANTOM) --preset quick --seeds 3 --out runs/compare
 
 bench: build peer-deps

@@ -41,7 +41,7 @@ public sealed class AutoEncoderDetector(AutoEncoderConfig? config = null)
     public static DetectorPreset Preset(PresetName preset) => preset switch
     {
         PresetName.Tiny => new(Json(TinyNetwork), Presets.Tiny, 32),
-        PresetName.Quick => new(Json(new()), Presets.Tiny with { Steps = 1000, BatchSize = 32 }, 64),
+        PresetName.Quick => new(Json(new()), Presets.Tiny with { Steps = 400, BatchSize = 16 }, 64),
         _ => new(Json(new()), PaperTraining, 64),
     };
 

@@ -57,7 +57,7 @@ public sealed record DdpmConfig
     public static DdpmConfig Tiny => new() { Network = new() { Channels = [16, 32], AttentionLevels = [1] }, InferenceSteps = 5 };
 
     /// <summary>The benchmark/notebook network (UNet2dConfig's defaults: 32, 64, 128, attention at the lowest level).</summary>
-    public static DdpmConfig Quick => new();
+    public static DdpmConfig Quick => new() { Network = new() { Channels = [16, 32, 64], AttentionLevels = [] }, InferenceSteps = 10 };
 
     /// <summary>A Pinaya-2022-sized network: channels 128, 256, 256, two blocks per level, attention at the two lower levels.</summary>
     public static DdpmConfig Paper => new() { Network = new() { Channels = [128, 256, 256], LayersPerBlock = 2, AttentionLevels = [1, 2] } };
@@ -70,7 +70,7 @@ public sealed record DdpmConfig
     };
 
     /// <summary>A short run for notebooks (1,000 steps, lr 1e-3 constant after 50 warm-up steps).</summary>
-    public static TrainingOptions QuickTraining => new() { Steps = 1000, BatchSize = 16, LearningRate = 1e-3, WarmupSteps = 50, CosineDecay = true };
+    public static TrainingOptions QuickTraining => new() { Steps = 400, BatchSize = 8, LearningRate = 1e-3, WarmupSteps = 20, CosineDecay = true };
 
     internal void Validate()
     {

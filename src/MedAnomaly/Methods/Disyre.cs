@@ -63,7 +63,7 @@ public sealed record DisyreConfig
     public static DisyreConfig Paper => new();
 
     /// <summary>A smaller UNet (32, 64, 128, 128; one layer per block; attention at the lowest level), 64×64 crops.</summary>
-    public static DisyreConfig Quick => new() { Network = new() { Channels = [32, 64, 128, 128], LayersPerBlock = 1, AttentionLevels = [3] }, CropSize = 64 };
+    public static DisyreConfig Quick => new() { Network = new() { Channels = [16, 32, 64], LayersPerBlock = 1, AttentionLevels = [2] }, CropSize = 64 };
 
     /// <summary>A network for unit tests (16, 32 channels; with 8 channels the time-conditioned UNet2d sporadically returned NaN
     /// on this CPU), 32×32 crops and a 32-pixel anomaly box.</summary>
@@ -78,7 +78,7 @@ public sealed record DisyreConfig
     };
 
     /// <summary>A short run for notebooks (1,000 steps of 16, lr 1e-3, otherwise the paper's optimiser).</summary>
-    public static TrainingOptions QuickTraining => PaperTraining with { Steps = 1000, BatchSize = 16, LearningRate = 1e-3, WarmupSteps = 50, Precision = Precision.Float32 };
+    public static TrainingOptions QuickTraining => PaperTraining with { Steps = 400, BatchSize = 8, LearningRate = 1e-3, WarmupSteps = 20, Precision = Precision.Float32 };
 
     internal void Validate()
     {
