@@ -136,12 +136,13 @@ public sealed class DdpmDetector : IAnomalyDetector, ILoadableDetector
     public string ConfigJson => JsonSerializer.Serialize(Config, DetectorCheckpoint.Json);
 
     /// <param name="config">Null = <see cref="DdpmConfig.Gaussian"/>.</param>
-    /// <param name="seed">Seeds the network's initialisation (torch.manual_seed).</param>
-    public DdpmDetector(DdpmConfig? config = null, ulong seed = 0)
+    /// <remarks>The network is initialised from torch's default generator as it stands (no reseeding: tests and notebooks
+    /// running side by side must not reset each other's global seed); <see cref="Fit"/> re-initialises it under
+    /// torch.manual_seed(options.Seed).</remarks>
+    public DdpmDetector(DdpmConfig? config = null)
     {
         Config = config ?? new DdpmConfig();
         Config.Validate();
-        torch.manual_seed((long)seed);
         Network = new UNet2d(Config.Network);
         schedule = Config.CreateSchedule();
     }

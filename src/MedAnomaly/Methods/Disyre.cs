@@ -90,7 +90,8 @@ public sealed record DisyreConfig
         if (Steps < 1 || Steps > 100) throw new ArgumentOutOfRangeException(nameof(Steps), Steps, "DISYRE's inference steps must lie in 1 … T = 100");
     }
 
-    internal ICorruption CreateCorruption()
+    /// <summary>The corruption this config trains on (DAG or FPI with the shapes scaled to <see cref="AnomalyBox"/>).</summary>
+    public ICorruption CreateCorruption()
     {
         var shapes = AnomalyBox == 64 ? new Shapes()
             : new Shapes { BoxSize = AnomalyBox, MinSize = Math.Max(2, 10 * AnomalyBox / 64), MaxSize = 44 * AnomalyBox / 64, DiscMargin = 10 * AnomalyBox / 64 };
@@ -169,12 +170,13 @@ public sealed class Disyre : IAnomalyDetector, ILoadableDetector
     public string ConfigJson => JsonSerializer.Serialize(Config, DetectorCheckpoint.Json);
 
     /// <param name="config">Null = <see cref="DisyreConfig.Paper"/>.</param>
-    /// <param name="seed">Seeds the network's initialisation (torch.manual_seed).</param>
-    public Disyre(DisyreConfig? config = null, ulong seed = 0)
+    /// <remarks>The network is initialised from torch's default generator as it stands (no reseeding: tests and notebooks
+    /// running side by side must not reset each other's global seed); <see cref="Fit"/> re-initialises it under
+    /// torch.manual_seed(options.Seed).</remarks>
+    public Disyre(DisyreConfig? config = null)
     {
         Config = config ?? new DisyreConfig();
         Config.Validate();
-        torch.manual_seed((long)seed);
         Network = new UNet2d(Config.Network);
     }
 

@@ -131,7 +131,7 @@ public sealed class UNet2d : nn.Module<Tensor, Tensor?, Tensor>
         if (timeMlp is not null)
         {
             if (t is null) throw new ArgumentException("this UNet2d is time-conditioned: pass timesteps t [N]");
-            emb = timeMlp.forward(TimestepEmbedding.Sinusoidal(t, Config.Channels[0]));
+            emb = timeMlp.forward(TimestepEmbedding.Sinusoidal(t, Config.Channels[0]).to(x.dtype));   // a bf16 network (MixedPrecision) needs a bf16 embedding
         }
 
         var h = convIn.forward(x);
