@@ -93,6 +93,8 @@ public class DetectorRegistryTests
         Assert.Contains("ae", names);
         Assert.Contains("vae", names);
         Assert.Contains("dae", names);
+        Assert.Contains("ddpm", names);
+        Assert.Contains("disyre", names);
         foreach (var e in DetectorRegistry.All)
         {
             Assert.Contains(e.Name, DetectorRegistry.Describe());

@@ -1,0 +1,281 @@
+using System.Text.Json;
+using MedAnomaly.Corruptions;
+using MedAnomaly.Data;
+using MedAnomaly.Diffusion;
+using MedAnomaly.Networks;
+using MedAnomaly.Training;
+using TorchSharp;
+using static TorchSharp.torch;
+using F = TorchSharp.torch.nn.functional;
+
+namespace MedAnomaly.Methods;
+
+/// <summary>The noise of the forward process: Gaussian ε (Ho et al. 2020) or AnoDDPM's fractal simplex noise.</summary>
+public enum DiffusionNoise { Gaussian, Simplex }
+
+/// <summary>The reverse sampler of the reconstruction: DDIM (deterministic with η = 0) or ancestral DDPM.</summary>
+public enum ReverseSampler { Ddim, Ddpm }
+
+/// <summary>
+/// Configuration of <see cref="DdpmDetector"/>. Defaults: Gaussian DDPM (Ho et al. 2020: linear β 1e-4 … 0.02,
+/// T = 1000, ε-prediction) scored as Pinaya et al. 2022 / AnoDDPM (Wyatt et al. 2022): noise to t_start = 250,
+/// reconstruct with 50 DDIM steps (η = 0), map = |x − x̂|, image score = mean of the map.
+/// <see cref="AnoDdpm"/> switches training and scoring noise to simplex and the sampler to ancestral DDPM.
+/// </summary>
+public sealed record DdpmConfig
+{
+    /// <summary>The ε-network, time-conditioned; H and W of the images must be divisible by 2^(levels−1).</summary>
+    public UNet2dConfig Network { get; init; } = new();
+    public int NumTimesteps { get; init; } = 1000;
+    public double BetaStart { get; init; } = 1e-4;
+    public double BetaEnd { get; init; } = 0.02;
+    /// <summary>ε of training and of the start noise at scoring.</summary>
+    public DiffusionNoise Noise { get; init; } = DiffusionNoise.Gaussian;
+    /// <summary>The simplex field used when <see cref="Noise"/> is Simplex (AnoDDPM: 6 octaves, persistence 0.8, frequency 64; standardised).</summary>
+    public SimplexNoise Simplex { get; init; } = new();
+    /// <summary>t_start, the noise level the test image is taken to (AnoDDPM λ = 250 of 1000).</summary>
+    public int TStart { get; init; } = 250;
+    public ReverseSampler Sampler { get; init; } = ReverseSampler.Ddim;
+    /// <summary>Reverse steps from t_start to 0 (≤ t_start + 1).</summary>
+    public int InferenceSteps { get; init; } = 50;
+    public TimestepSpacing Spacing { get; init; } = TimestepSpacing.Trailing;
+    /// <summary>DDIM's η (0 = deterministic).</summary>
+    public double Eta { get; init; } = 0;
+    public ScoreReduction ScoreReduction { get; init; } = ScoreReduction.Mean;
+    public int TopK { get; init; } = 100;
+    /// <summary>Seeds the start noise (and the ancestral steps' noise) of every <see cref="DdpmDetector.Score"/> call, so scores are reproducible.</summary>
+    public ulong ScoringSeed { get; init; } = 0;
+
+    /// <summary>Gaussian DDPM with DDIM reconstruction (Pinaya et al. 2022; Wolleb et al. 2022 without guidance).</summary>
+    public static DdpmConfig Gaussian => new();
+
+    /// <summary>AnoDDPM (Wyatt et al. 2022): simplex noise for training and for the start noise, λ = 250, ancestral DDPM over all 250 steps.</summary>
+    public static DdpmConfig AnoDdpm => new() { Noise = DiffusionNoise.Simplex, Sampler = ReverseSampler.Ddpm, InferenceSteps = 250 };
+
+    /// <summary>A network small enough for unit tests (32×32 images and up). Channels are multiples of 16: with 8 channels the
+    /// time-conditioned UNet2d sporadically returned NaN on this CPU (uninitialised memory, cf. Networks/Conv.cs).</summary>
+    public static DdpmConfig Tiny => new() { Network = new() { Channels = [16, 32], AttentionLevels = [1] }, InferenceSteps = 5 };
+
+    /// <summary>The benchmark/notebook network (UNet2dConfig's defaults: 32, 64, 128, attention at the lowest level).</summary>
+    public static DdpmConfig Quick => new();
+
+    /// <summary>A Pinaya-2022-sized network: channels 128, 256, 256, two blocks per level, attention at the two lower levels.</summary>
+    public static DdpmConfig Paper => new() { Network = new() { Channels = [128, 256, 256], LayersPerBlock = 2, AttentionLevels = [1, 2] } };
+
+    /// <summary>Training as AnoDDPM's released code (AdamW lr 1e-4, no weight decay) with Ho et al.'s EMA 0.9999; batch 16, 100k steps.</summary>
+    public static TrainingOptions PaperTraining => new()
+    {
+        Steps = 100_000, BatchSize = 16, LearningRate = 1e-4, Beta1 = 0.9, Beta2 = 0.999, WeightDecay = 0,
+        WarmupSteps = 0, CosineDecay = false, GradientClip = 1.0, EmaDecay = 0.9999,
+    };
+
+    /// <summary>A short run for notebooks (1,000 steps, lr 1e-3 constant after 50 warm-up steps).</summary>
+    public static TrainingOptions QuickTraining => new() { Steps = 1000, BatchSize = 16, LearningRate = 1e-3, WarmupSteps = 50, CosineDecay = true };
+
+    internal void Validate()
+    {
+        if (!Network.TimeConditioned) throw new ArgumentException("DDPM's network must be time-conditioned (Network.TimeConditioned = true)");
+        if (Network.InChannels != 1 || Network.OutChannels != 1) throw new ArgumentException($"DDPM works on 1-channel slices: Network.InChannels and OutChannels must be 1, got {Network.InChannels} → {Network.OutChannels}");
+        if (NumTimesteps < 2) throw new ArgumentOutOfRangeException(nameof(NumTimesteps), NumTimesteps, "at least 2 diffusion steps");
+        if (TStart < 0 || TStart >= NumTimesteps) throw new ArgumentOutOfRangeException(nameof(TStart), TStart, $"t_start must lie in 0 … {NumTimesteps - 1}");
+        if (InferenceSteps < 1 || InferenceSteps > TStart + 1) throw new ArgumentOutOfRangeException(nameof(InferenceSteps), InferenceSteps, $"reverse steps must lie in 1 … t_start + 1 = {TStart + 1}");
+    }
+
+    internal NoiseSchedule CreateSchedule(Device? device = null) =>
+        NoiseSchedule.FromBetas("linear", ScheduleValues.Linspace(BetaStart, BetaEnd, NumTimesteps), device);
+}
+
+/// <summary>
+/// The ε-prediction objective of DDPM (Ho et al. 2020, Algorithm 1 / eq. 14): x₀ = 2·image − 1 ∈ [−1, 1],
+/// t ~ U{0 … T−1}, ε Gaussian (or AnoDDPM's simplex field), loss = ‖ε − ε_θ(√ᾱ_t x₀ + √(1−ᾱ_t) ε, t)‖² (mean).
+/// </summary>
+public sealed class DdpmObjective(UNet2d network, DdpmConfig config) : ITrainingObjective, IDisposable
+{
+    readonly NoiseSchedule schedule = config.CreateSchedule();
+    public nn.Module Network { get; } = network;
+    public DdpmConfig Config { get; } = config;
+
+    /// <param name="images">[N,1,H,W] healthy slices in [0,1].</param>
+    /// <param name="foreground">[N,1,H,W] (unused: the whole slice is diffused).</param>
+    /// <param name="rng">CPU generator: draws t, then ε.</param>
+    public Tensor Loss(Tensor images, Tensor foreground, Generator rng)
+    {
+        DdpmDetector.CheckImages(images, nameof(images));
+        using var scope = torch.NewDisposeScope();
+        long n = images.size(0);
+        var x0 = images * 2 - 1;
+        var t = torch.randint(0, Config.NumTimesteps, [n], ScalarType.Int64, generator: rng).to(images.device);
+        var noise = DdpmDetector.SampleNoise(Config, images.shape, t, rng, images.device).to(images.dtype);
+        var xt = new GaussianDiffusion(schedule).QSample(x0, t, noise);
+        var predicted = ((UNet2d)Network).forward(xt, t);
+        return F.mse_loss(predicted.to(ScalarType.Float32), noise.to(ScalarType.Float32)).MoveToOuterDisposeScope();
+    }
+
+    public void Dispose() => schedule.Dispose();
+}
+
+/// <summary>
+/// Reconstruction-based anomaly detection with an ε-prediction DDPM (Wolleb et al. 2022; Pinaya et al. 2022;
+/// AnoDDPM, Wyatt et al. 2022 — the Gaussian and simplex variants are two configurations of this one method,
+/// <see cref="DdpmConfig.Gaussian"/> and <see cref="DdpmConfig.AnoDdpm"/>). Trained on healthy slices rescaled to
+/// [−1, 1] (<see cref="DdpmObjective"/>). Scoring: noise the image to t_start (eq. 4, Gaussian or simplex start noise),
+/// denoise with <see cref="PartialDiffusion.Reconstruct(Func{Tensor,Tensor,Tensor},Tensor,int,int,IDiffusionSampler,Generator?,Tensor?,TimestepSpacing)"/>
+/// (DDIM or ancestral DDPM), map = |x − x̂| in [0,1] intensity units × foreground, score = <see cref="ImageScore"/>
+/// of the map (mean by default). With the DDPM sampler the per-step noise is Gaussian even in the simplex setting
+/// (AnoDDPM draws simplex noise there too).
+/// </summary>
+public sealed class DdpmDetector : IAnomalyDetector, ILoadableDetector
+{
+    public const string MethodName = "ddpm";
+    readonly NoiseSchedule schedule;
+
+    public string Name => MethodName;
+    public DdpmConfig Config { get; }
+    /// <summary>The ε-network (float32; on the device of the last fit).</summary>
+    public UNet2d Network { get; private set; }
+    public string ConfigJson => JsonSerializer.Serialize(Config, DetectorCheckpoint.Json);
+
+    /// <param name="config">Null = <see cref="DdpmConfig.Gaussian"/>.</param>
+    /// <param name="seed">Seeds the network's initialisation (torch.manual_seed).</param>
+    public DdpmDetector(DdpmConfig? config = null, ulong seed = 0)
+    {
+        Config = config ?? new DdpmConfig();
+        Config.Validate();
+        torch.manual_seed((long)seed);
+        Network = new UNet2d(Config.Network);
+        schedule = Config.CreateSchedule();
+    }
+
+    /// <summary>The training objective over this detector's network.</summary>
+    public DdpmObjective CreateObjective() => new(Network, Config);
+
+    /// <summary>A detector from config JSON (null or empty = <see cref="DdpmConfig.Gaussian"/>), the registry's factory.</summary>
+    public static DdpmDetector FromJson(string? json) => new(DetectorCheckpoint.ParseConfig<DdpmConfig>(json, MethodName));
+
+    /// <summary>Tiny (32×32, 10 steps), Quick (64×64, the default UNet, 1,000 steps), Paper (128×128, the larger UNet, 100k steps).</summary>
+    public static DetectorPreset Preset(PresetName preset) => preset switch
+    {
+        PresetName.Tiny => new(Json(DdpmConfig.Tiny), Presets.Tiny, 32),
+        PresetName.Quick => new(Json(DdpmConfig.Quick), DdpmConfig.QuickTraining, 64),
+        _ => new(Json(DdpmConfig.Paper), DdpmConfig.PaperTraining, 128),
+    };
+
+    static string Json(DdpmConfig config) => JsonSerializer.Serialize(config, DetectorCheckpoint.Json);
+
+    /// <summary>Trains a fresh network (initialised under torch.manual_seed(options.Seed); kept when resuming from a
+    /// checkpoint) on the ε objective with the shared <see cref="Trainer"/>.</summary>
+    public TrainingResult Fit(SliceDataset healthy, TrainingOptions options, IProgress<TrainingProgress>? progress = null, CancellationToken ct = default)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        if (options.CheckpointPath is null || !File.Exists(options.CheckpointPath))
+        {
+            Network.Dispose();
+            torch.manual_seed((long)options.Seed);
+            Network = new UNet2d(Config.Network);
+        }
+        using var objective = CreateObjective();
+        return Trainer.Run(objective, healthy, options, progress, ct);
+    }
+
+    /// <param name="images">[N,1,H,W] float32 in [0,1].</param>
+    /// <param name="foreground">[N,1,H,W] {0,1}; images &gt; 0 when null.</param>
+    /// <returns>Map [N,1,H,W] in [0,1], score [N], reconstruction [N,1,H,W] in [0,1]; on the images' device.</returns>
+    public AnomalyOutput Score(Tensor images, Tensor? foreground = null)
+    {
+        using var scope = torch.NewDisposeScope();
+        var device = DetectorCheckpoint.DeviceOf(Network);
+        bool training = Network.training;
+        Network.eval();
+        try
+        {
+            var output = ScoreWith((x, t) => Network.forward(x, t), Config, schedule, images.to(device), foreground?.to(device));
+            return new AnomalyOutput(output.Map.to(images.device), output.Score.to(images.device), output.Reconstruction?.to(images.device))
+                .MoveToOuterDisposeScope();
+        }
+        finally
+        {
+            Network.train(training);
+        }
+    }
+
+    /// <summary>
+    /// The scoring of <see cref="Score"/> with any ε-network, e.g. a test oracle: x' = 2x − 1, x̂' = partial diffusion
+    /// from <see cref="DdpmConfig.TStart"/> in <see cref="DdpmConfig.InferenceSteps"/> steps, x̂ = clamp((x̂' + 1)/2, 0, 1),
+    /// map = |x − x̂| · foreground, score = reduction of the map. Randomness comes from a generator seeded with
+    /// <see cref="DdpmConfig.ScoringSeed"/>.
+    /// </summary>
+    /// <param name="network">(x_t [N,1,H,W] in the [−1,1] range, t [N] int64) → ε̂.</param>
+    public static AnomalyOutput ScoreWith(Func<Tensor, Tensor, Tensor> network, DdpmConfig config, NoiseSchedule schedule, Tensor images, Tensor? foreground = null)
+    {
+        ArgumentNullException.ThrowIfNull(network);
+        ArgumentNullException.ThrowIfNull(config);
+        config.Validate();
+        CheckImages(images, nameof(images));
+        var fg = Foreground(images, foreground);
+        using var scope = torch.NewDisposeScope();
+        using var noGrad = torch.no_grad();
+        using var generator = new Generator(config.ScoringSeed);
+        var x = images * 2 - 1;
+        var startNoise = config.Noise == DiffusionNoise.Simplex
+            ? SampleNoise(config, images.shape, null, generator, images.device).to(images.dtype)
+            : null;
+        IDiffusionSampler sampler = config.Sampler switch
+        {
+            ReverseSampler.Ddim => new DdimScheduler(schedule, new DdimSchedulerConfig { Prediction = Prediction.Epsilon, Eta = config.Eta }),
+            ReverseSampler.Ddpm => new DdpmScheduler(schedule, new DdpmSchedulerConfig { Prediction = Prediction.Epsilon }),
+            _ => throw new ArgumentOutOfRangeException(nameof(config), config.Sampler, "unknown reverse sampler"),
+        };
+        var reconstructed = PartialDiffusion.Reconstruct(network, x, config.TStart, config.InferenceSteps, sampler, generator, startNoise, config.Spacing);
+        var reconstruction = ((reconstructed + 1) / 2).clamp(0, 1);
+        var map = (images - reconstruction).abs() * fg;
+        var score = ImageScore.FromMap(map, config.ScoreReduction, config.TopK);
+        return new AnomalyOutput(map, score, reconstruction).MoveToOuterDisposeScope();
+    }
+
+    /// <summary>Writes the network as safetensors with {"method": "ddpm", "config": JSON} metadata.</summary>
+    public void Save(string path) => DetectorCheckpoint.Save(path, this, Network);
+
+    /// <summary>Loads weights written by <see cref="Save"/> into this detector's network.</summary>
+    public void LoadWeights(string path) => DetectorCheckpoint.LoadWeights(path, Network);
+
+    /// <summary>A detector with the config and weights stored by <see cref="Save"/>, on the CPU.</summary>
+    public static DdpmDetector Load(string path)
+    {
+        var detector = FromJson(DetectorCheckpoint.ReadConfig(path, MethodName));
+        try { detector.LoadWeights(path); return detector; }
+        catch { detector.Dispose(); throw; }
+    }
+
+    /// <summary>ε [N,1,H,W] float32: standard normal, or the (standardised) simplex field, drawn from <paramref name="rng"/> on the CPU.</summary>
+    internal static Tensor SampleNoise(DdpmConfig config, long[] shape, Tensor? t, Generator rng, Device device) =>
+        config.Noise switch
+        {
+            DiffusionNoise.Gaussian => torch.randn(shape, ScalarType.Float32, generator: rng).to(device),
+            DiffusionNoise.Simplex => config.Simplex.Sample(shape, t?.cpu(), rng).to(device),
+            _ => throw new ArgumentOutOfRangeException(nameof(config), config.Noise, "unknown diffusion noise"),
+        };
+
+    internal static void CheckImages(Tensor images, string name)
+    {
+        ArgumentNullException.ThrowIfNull(images, name);
+        if (images.ndim != 4 || images.size(1) != 1)
+            throw new ArgumentException($"{name} must be [N,1,H,W] slices in [0,1], got [{string.Join(", ", images.shape)}]", name);
+        if (!images.is_floating_point())
+            throw new ArgumentException($"{name} must be floating point (float32 in [0,1]), got {images.dtype}", name);
+    }
+
+    /// <summary>The given foreground as the images' dtype, or images &gt; 0.</summary>
+    internal static Tensor Foreground(Tensor images, Tensor? foreground)
+    {
+        if (foreground is null) return images.gt(0).to(images.dtype);
+        if (!foreground.shape.SequenceEqual(images.shape))
+            throw new ArgumentException($"foreground must have the images' shape [{string.Join(", ", images.shape)}], got [{string.Join(", ", foreground.shape)}]", nameof(foreground));
+        return foreground.to(images.device).to(images.dtype);
+    }
+
+    public void Dispose()
+    {
+        Network.Dispose();
+        schedule.Dispose();
+    }
+}
