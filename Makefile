@@ -57,11 +57,11 @@ test: build notebook-deps
 notebooks: build notebook-deps
 	@./tests/run-notebooks.sh
 
-# The main job: every method × 3 seeds on the embedded phantom (quick preset), then tables, figure and report.
+# The main job: every method × 2 seeds on the embedded phantom (quick preset), then tables, figure and report.
 PHANTOM := runs/data/phantom
 demo: build
 	@[ -f $(PHANTOM)/manifest.json ] || $(CLI) data phantom --out $(PHANTOM) --volumes 20 --size 64 --seed 0
-	@$(CLI) compare --data $(PHANTOM) --preset quick --seeds 3 --out runs/compare
+	@$(CLI) compare --data $(PHANTOM) --preset quick --seeds 2 --out runs/compare
 
 bench: build peer-deps
 	@$(DOTNET) tests/MedAnomaly.Benchmarks/bin/$(CONFIG)/net10.0/MedAnomaly.Benchmarks.dll all

@@ -59,7 +59,7 @@ public sealed class DaeDetector(DaeConfig? config = null)
         PresetName.Tiny => new(Json(new DaeConfig { Network = new() { Channels = [16, 32], AttentionLevels = [], TimeConditioned = false } }),
             Presets.Tiny, 32),
         PresetName.Quick => new(Json(new DaeConfig { Network = new() { Channels = [16, 32, 64], AttentionLevels = [], TimeConditioned = false } }),
-            Presets.Tiny with { Steps = 300, BatchSize = 8 }, 64),
+            Presets.Tiny with { Steps = 150, BatchSize = 8 }, 64),
         _ => new(Json(new DaeConfig()), new TrainingOptions { Steps = 20_000, BatchSize = 16, LearningRate = 1e-4, WarmupSteps = 100 }, 128),
     };
 
