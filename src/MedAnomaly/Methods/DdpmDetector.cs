@@ -181,23 +181,8 @@ public sealed class DdpmDetector : IAnomalyDetector, ILoadableDetector
     /// <param name="images">[N,1,H,W] float32 in [0,1].</param>
     /// <param name="foreground">[N,1,H,W] {0,1}; images &gt; 0 when null.</param>
     /// <returns>Map [N,1,H,W] in [0,1], score [N], reconstruction [N,1,H,W] in [0,1]; on the images' device.</returns>
-    public AnomalyOutput Score(Tensor images, Tensor? foreground = null)
-    {
-        using var scope = torch.NewDisposeScope();
-        var device = DetectorCheckpoint.DeviceOf(Network);
-        bool training = Network.training;
-        Network.eval();
-        try
-        {
-            var output = ScoreWith((x, t) => Network.forward(x, t), Config, schedule, images.to(device), foreground?.to(device));
-            return new AnomalyOutput(output.Map.to(images.device), output.Score.to(images.device), output.Reconstruction?.to(images.device))
-                .MoveToOuterDisposeScope();
-        }
-        finally
-        {
-            Network.train(training);
-        }
-    }
+    public AnomalyOutput Score(Tensor images, Tensor? foreground = null) =>
+        NetworkScoring.InEvalMode(Network, images, foreground, (input, fg) => ScoreWith((x, t) => Network.forward(x, t), Config, schedule, input, fg));
 
     /// <summary>
     /// The scoring of <see cref="Score"/> with any ε-network, e.g. a test oracle: x' = 2x − 1, x̂' = partial diffusion

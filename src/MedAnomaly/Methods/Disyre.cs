@@ -214,23 +214,8 @@ public sealed class Disyre : IAnomalyDetector, ILoadableDetector
     /// <param name="images">[N,1,H,W] float32 in [0,1].</param>
     /// <param name="foreground">[N,1,H,W] {0,1}; images &gt; 0 when null.</param>
     /// <returns>Map [N,1,H,W] in [0,1], score [N], restoration [N,1,H,W] in [0,1]; on the images' device.</returns>
-    public AnomalyOutput Score(Tensor images, Tensor? foreground = null)
-    {
-        using var scope = torch.NewDisposeScope();
-        var device = DetectorCheckpoint.DeviceOf(Network);
-        bool training = Network.training;
-        Network.eval();
-        try
-        {
-            var output = ScoreWith((x, t) => Network.forward(x, t), Config, images.to(device), foreground?.to(device));
-            return new AnomalyOutput(output.Map.to(images.device), output.Score.to(images.device), output.Reconstruction?.to(images.device))
-                .MoveToOuterDisposeScope();
-        }
-        finally
-        {
-            Network.train(training);
-        }
-    }
+    public AnomalyOutput Score(Tensor images, Tensor? foreground = null) =>
+        NetworkScoring.InEvalMode(Network, images, foreground, (input, fg) => ScoreWith((x, t) => Network.forward(x, t), Config, input, fg));
 
     /// <summary>The scoring of <see cref="Score"/> with any restoration network (x [N,1,h,w] in [0,1], t [N] int64) → x̂₀.</summary>
     public static AnomalyOutput ScoreWith(Func<Tensor, Tensor, Tensor> network, DisyreConfig config, Tensor images, Tensor? foreground = null)
