@@ -46,7 +46,8 @@ public sealed class DetectorBenchmark : IBenchmark
         using var images = Images(batch, 64, seed: 1);
         // --quick: the tiny networks and 10 reverse steps, to check that the benchmark runs (not a measurement).
         using var disyre = new Disyre(quick ? DisyreConfig.Quick with { Network = CheckNetwork } : DisyreConfig.Quick);
-        var ddpmConfig = quick ? DdpmConfig.Quick with { Network = CheckNetwork, InferenceSteps = 10 } : DdpmConfig.Quick;
+        var ddpmConfig = DdpmConfig.Quick with { Noise = DiffusionNoise.Gaussian, InferenceSteps = quick ? 10 : 50 };
+        if (quick) ddpmConfig = ddpmConfig with { Network = CheckNetwork };
         using var ddim = new DdpmDetector(ddpmConfig);
         using var ddpm = new DdpmDetector(ddpmConfig with { Sampler = ReverseSampler.Ddpm, InferenceSteps = quick ? 10 : 200 });
         string net = quick ? "check" : "quick";
