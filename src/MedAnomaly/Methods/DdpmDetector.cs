@@ -133,34 +133,26 @@ public sealed class DdpmObjective(UNet2d network, DdpmConfig config) : ITraining
 /// of the map (mean by default). With the DDPM sampler the per-step noise is Gaussian even in the simplex setting
 /// (AnoDDPM draws simplex noise there too).
 /// </summary>
-public sealed class DdpmDetector : IAnomalyDetector, ILoadableDetector
+public sealed class DdpmDetector : DiffusionDetector<DdpmConfig, DdpmObjective>
 {
     public const string MethodName = "ddpm";
     readonly NoiseSchedule schedule;
 
-    public string Name => MethodName;
-    public DdpmConfig Config { get; }
-    /// <summary>The ε-network (float32; on the device of the last fit).</summary>
-    public UNet2d Network { get; private set; }
-    public string ConfigJson => JsonSerializer.Serialize(Config, DetectorCheckpoint.Json);
+    public override string Name => MethodName;
 
     /// <param name="config">Null = <see cref="DdpmConfig.Gaussian"/>.</param>
-    /// <remarks>The network is initialised from torch's default generator as it stands (no reseeding: tests and notebooks
-    /// running side by side must not reset each other's global seed); <see cref="Fit"/> re-initialises it under
-    /// torch.manual_seed(options.Seed).</remarks>
-    public DdpmDetector(DdpmConfig? config = null)
-    {
-        Config = config ?? new DdpmConfig();
-        Config.Validate();
-        Network = new UNet2d(Config.Network);
+    public DdpmDetector(DdpmConfig? config = null) : base(Validated(config ?? new DdpmConfig()), c => c.Network) =>
         schedule = Config.CreateSchedule();
-    }
 
-    /// <summary>The training objective over this detector's network.</summary>
-    public DdpmObjective CreateObjective() => new(Network, Config);
+    static DdpmConfig Validated(DdpmConfig config) { config.Validate(); return config; }
+
+    public override DdpmObjective CreateObjective() => new(Network, Config);
 
     /// <summary>A detector from config JSON (null or empty = <see cref="DdpmConfig.Gaussian"/>), the registry's factory.</summary>
     public static DdpmDetector FromJson(string? json) => new(DetectorCheckpoint.ParseConfig<DdpmConfig>(json, MethodName));
+
+    /// <summary>A detector with the config and weights stored by <see cref="DiffusionDetector{TConfig,TObjective}.Save"/>, on the CPU.</summary>
+    public static DdpmDetector Load(string path) => Load(path, MethodName, FromJson);
 
     /// <summary>Tiny (32×32, 10 steps), Quick (64×64, a [16,32,64] UNet, 200 steps, simplex noise, 1 DDIM step), Paper (128×128, the larger UNet, 100k steps).</summary>
     public static DetectorPreset Preset(PresetName preset) => preset switch
@@ -170,27 +162,10 @@ public sealed class DdpmDetector : IAnomalyDetector, ILoadableDetector
         _ => new(Json(DdpmConfig.Paper), DdpmConfig.PaperTraining, 128),
     };
 
-    static string Json(DdpmConfig config) => JsonSerializer.Serialize(config, DetectorCheckpoint.Json);
-
-    /// <summary>Trains a fresh network (initialised under torch.manual_seed(options.Seed); kept when resuming from a
-    /// checkpoint) on the ε objective with the shared <see cref="Trainer"/>.</summary>
-    public TrainingResult Fit(SliceDataset healthy, TrainingOptions options, IProgress<TrainingProgress>? progress = null, CancellationToken ct = default)
-    {
-        ArgumentNullException.ThrowIfNull(options);
-        if (options.CheckpointPath is null || !File.Exists(options.CheckpointPath))
-        {
-            Network.Dispose();
-            torch.manual_seed((long)options.Seed);
-            Network = new UNet2d(Config.Network);
-        }
-        using var objective = CreateObjective();
-        return Trainer.Run(objective, healthy, options, progress, ct);
-    }
-
     /// <param name="images">[N,1,H,W] float32 in [0,1].</param>
     /// <param name="foreground">[N,1,H,W] {0,1}; images &gt; 0 when null.</param>
     /// <returns>Map [N,1,H,W] in [0,1], score [N], reconstruction [N,1,H,W] in [0,1]; on the images' device.</returns>
-    public AnomalyOutput Score(Tensor images, Tensor? foreground = null) =>
+    public override AnomalyOutput Score(Tensor images, Tensor? foreground = null) =>
         NetworkScoring.InEvalMode(Network, images, foreground, (input, fg) => ScoreWith((x, t) => Network.forward(x, t), Config, schedule, input, fg));
 
     /// <summary>
@@ -227,20 +202,6 @@ public sealed class DdpmDetector : IAnomalyDetector, ILoadableDetector
         return new AnomalyOutput(map, score, reconstruction).MoveToOuterDisposeScope();
     }
 
-    /// <summary>Writes the network as safetensors with {"method": "ddpm", "config": JSON} metadata.</summary>
-    public void Save(string path) => DetectorCheckpoint.Save(path, this, Network);
-
-    /// <summary>Loads weights written by <see cref="Save"/> into this detector's network.</summary>
-    public void LoadWeights(string path) => DetectorCheckpoint.LoadWeights(path, Network);
-
-    /// <summary>A detector with the config and weights stored by <see cref="Save"/>, on the CPU.</summary>
-    public static DdpmDetector Load(string path)
-    {
-        var detector = FromJson(DetectorCheckpoint.ReadConfig(path, MethodName));
-        try { detector.LoadWeights(path); return detector; }
-        catch { detector.Dispose(); throw; }
-    }
-
     /// <summary>ε [N,1,H,W] float32: standard normal, or the (standardised) simplex field, drawn from <paramref name="rng"/> on the CPU.</summary>
     internal static Tensor SampleNoise(DdpmConfig config, long[] shape, Tensor? t, Generator rng, Device device) =>
         config.Noise switch
@@ -268,9 +229,9 @@ public sealed class DdpmDetector : IAnomalyDetector, ILoadableDetector
         return foreground.to(images.device).to(images.dtype);
     }
 
-    public void Dispose()
+    protected override void Dispose(bool disposing)
     {
-        Network.Dispose();
-        schedule.Dispose();
+        if (disposing) schedule.Dispose();
+        base.Dispose(disposing);
     }
 }

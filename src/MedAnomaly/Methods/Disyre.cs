@@ -158,32 +158,24 @@ public sealed class DisyreObjective(UNet2d network, DisyreConfig config) : ITrai
 /// the map is multiplied by the foreground (x &gt; 0 when none is given); score = <see cref="ImageScore"/> of the map.
 /// Restorations x̂₀ are clamped to [0,1] (the images' range) before residuals are taken.
 /// </summary>
-public sealed class Disyre : IAnomalyDetector, ILoadableDetector
+public sealed class Disyre : DiffusionDetector<DisyreConfig, DisyreObjective>
 {
     public const string MethodName = "disyre";
-    readonly NoiseSchedule schedule = NoiseSchedule.Disyre();
 
-    public string Name => MethodName;
-    public DisyreConfig Config { get; }
-    /// <summary>The restoration network (float32; on the device of the last fit).</summary>
-    public UNet2d Network { get; private set; }
-    public string ConfigJson => JsonSerializer.Serialize(Config, DetectorCheckpoint.Json);
+    public override string Name => MethodName;
 
     /// <param name="config">Null = <see cref="DisyreConfig.Paper"/>.</param>
-    /// <remarks>The network is initialised from torch's default generator as it stands (no reseeding: tests and notebooks
-    /// running side by side must not reset each other's global seed); <see cref="Fit"/> re-initialises it under
-    /// torch.manual_seed(options.Seed).</remarks>
-    public Disyre(DisyreConfig? config = null)
-    {
-        Config = config ?? new DisyreConfig();
-        Config.Validate();
-        Network = new UNet2d(Config.Network);
-    }
+    public Disyre(DisyreConfig? config = null) : base(Validated(config ?? new DisyreConfig()), c => c.Network) { }
 
-    public DisyreObjective CreateObjective() => new(Network, Config);
+    static DisyreConfig Validated(DisyreConfig config) { config.Validate(); return config; }
+
+    public override DisyreObjective CreateObjective() => new(Network, Config);
 
     /// <summary>A detector from config JSON (null or empty = <see cref="DisyreConfig.Paper"/>), the registry's factory.</summary>
     public static Disyre FromJson(string? json) => new(DetectorCheckpoint.ParseConfig<DisyreConfig>(json, MethodName));
+
+    /// <summary>A detector with the config and weights stored by <see cref="DiffusionDetector{TConfig,TObjective}.Save"/>, on the CPU.</summary>
+    public static Disyre Load(string path) => Load(path, MethodName, FromJson);
 
     /// <summary>Tiny (32×32 crops and anomaly box, 10 steps), Quick (64×64, a [16,32,64] UNet, 150 steps), Paper (the published network,
     /// 128×128 crops, optimiser and 100k bf16 steps).</summary>
@@ -194,27 +186,10 @@ public sealed class Disyre : IAnomalyDetector, ILoadableDetector
         _ => new(Json(DisyreConfig.Paper), DisyreConfig.PaperTraining, 128),
     };
 
-    static string Json(DisyreConfig config) => JsonSerializer.Serialize(config, DetectorCheckpoint.Json);
-
-    /// <summary>Trains a fresh network (initialised under torch.manual_seed(options.Seed); kept when resuming from a
-    /// checkpoint) on DISYRE's restoration objective with the shared <see cref="Trainer"/>.</summary>
-    public TrainingResult Fit(SliceDataset healthy, TrainingOptions options, IProgress<TrainingProgress>? progress = null, CancellationToken ct = default)
-    {
-        ArgumentNullException.ThrowIfNull(options);
-        if (options.CheckpointPath is null || !File.Exists(options.CheckpointPath))
-        {
-            Network.Dispose();
-            torch.manual_seed((long)options.Seed);
-            Network = new UNet2d(Config.Network);
-        }
-        using var objective = CreateObjective();
-        return Trainer.Run(objective, healthy, options, progress, ct);
-    }
-
     /// <param name="images">[N,1,H,W] float32 in [0,1].</param>
     /// <param name="foreground">[N,1,H,W] {0,1}; images &gt; 0 when null.</param>
     /// <returns>Map [N,1,H,W] in [0,1], score [N], restoration [N,1,H,W] in [0,1]; on the images' device.</returns>
-    public AnomalyOutput Score(Tensor images, Tensor? foreground = null) =>
+    public override AnomalyOutput Score(Tensor images, Tensor? foreground = null) =>
         NetworkScoring.InEvalMode(Network, images, foreground, (input, fg) => ScoreWith((x, t) => Network.forward(x, t), Config, input, fg));
 
     /// <summary>The scoring of <see cref="Score"/> with any restoration network (x [N,1,h,w] in [0,1], t [N] int64) → x̂₀.</summary>
@@ -286,25 +261,5 @@ public sealed class Disyre : IAnomalyDetector, ILoadableDetector
             ? network(x, tn)
             : SlidingWindow.Apply(patch => network(patch, tn), x, config.CropSize, config.WindowStride, config.WindowSigmaScale);
         return x0.clamp(0, 1);
-    }
-
-    /// <summary>Writes the network as safetensors with {"method": "disyre", "config": JSON} metadata.</summary>
-    public void Save(string path) => DetectorCheckpoint.Save(path, this, Network);
-
-    /// <summary>Loads weights written by <see cref="Save"/> into this detector's network.</summary>
-    public void LoadWeights(string path) => DetectorCheckpoint.LoadWeights(path, Network);
-
-    /// <summary>A detector with the config and weights stored by <see cref="Save"/>, on the CPU.</summary>
-    public static Disyre Load(string path)
-    {
-        var detector = FromJson(DetectorCheckpoint.ReadConfig(path, MethodName));
-        try { detector.LoadWeights(path); return detector; }
-        catch { detector.Dispose(); throw; }
-    }
-
-    public void Dispose()
-    {
-        Network.Dispose();
-        schedule.Dispose();
     }
 }
