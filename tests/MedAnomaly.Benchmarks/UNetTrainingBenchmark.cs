@@ -69,7 +69,7 @@ public sealed class UNetTrainingBenchmark : IBenchmark
                           $"loss {records[0].Loss:F6} → {records[^1].Loss:F6}");
     }
 
-    static void MeasureResidentGrowth(CSharpTraining training, int rssEarly, int rssLate)
+    internal static void MeasureResidentGrowth(CSharpTraining training, int rssEarly, int rssLate)
     {
         double early = 0;
         for (int step = training.Steps + 1; step <= rssLate; step++)
@@ -85,7 +85,7 @@ public sealed class UNetTrainingBenchmark : IBenchmark
     static double Median(IEnumerable<StepRecord> records, Func<StepRecord, double> value) =>
         Statistics.Median(records.Select(value).ToList());
 
-    readonly record struct StepRecord(double Ms, double Forward, double Backward, double Optimizer, double Loss, double Faults)
+    internal readonly record struct StepRecord(double Ms, double Forward, double Backward, double Optimizer, double Loss, double Faults)
     {
         public static StepRecord FromPeer(string json)
         {
@@ -96,22 +96,22 @@ public sealed class UNetTrainingBenchmark : IBenchmark
     }
 
     /// <summary>The same loop as the peer: x = x0 + noise, loss = mse(model(x, t), noise), AdamW step.</summary>
-    sealed class CSharpTraining : IDisposable
+    internal sealed class CSharpTraining : IDisposable
     {
         readonly UNet2d model;
         readonly optim.Optimizer optimizer;
         readonly Tensor x0, t, noise;
         public int Steps { get; private set; }
 
-        public CSharpTraining()
+        public CSharpTraining(int batch = Batch)
         {
             torch.manual_seed(0);
             model = new UNet2d();
             optimizer = torch.optim.AdamW(model.parameters(), lr: 1e-4, beta1: 0.9, beta2: 0.999, weight_decay: 0.0);
             using var generator = new Generator(1);
-            x0 = torch.rand([Batch, 1, 64, 64], generator: generator).DetachFromDisposeScope();
-            t = torch.randint(0, 1000, [Batch], generator: generator).DetachFromDisposeScope();
-            noise = torch.randn([Batch, 1, 64, 64], generator: generator).DetachFromDisposeScope();
+            x0 = torch.rand([batch, 1, 64, 64], generator: generator).DetachFromDisposeScope();
+            t = torch.randint(0, 1000, [batch], generator: generator).DetachFromDisposeScope();
+            noise = torch.randn([batch, 1, 64, 64], generator: generator).DetachFromDisposeScope();
         }
 
         public StepRecord Step()
