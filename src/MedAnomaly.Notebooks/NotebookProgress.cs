@@ -36,8 +36,18 @@ public sealed class NotebookProgress : IProgress<TrainingProgress>
         view = new TrainingProgressView(title);
         this.interval = interval;
         Mode = display;
-        if (display == ProgressDisplay.UpdateInPlace) handle = view.Display("text/html");
+        if (display == ProgressDisplay.UpdateInPlace) handle = Show(view);
     }
+
+    /// <summary>Displays the view in the current cell through the invocation context. Not <c>view.Display(...)</c> (the
+    /// Formatting extension on object) nor the <c>display()</c> helper: in .NET Interactive 1.0.712001 (VS Code's engine)
+    /// those publish the display under one id and return a handle whose <c>Update</c> uses another (measured:
+    /// <see cref="DisplayedValue.Update"/> then adds a second output instead of replacing the first);
+    /// <c>KernelInvocationContext.Display</c> uses one id for both.</summary>
+    static DisplayedValue Show(TrainingProgressView view) =>
+        (KernelInvocationContext.Current ?? throw new InvalidOperationException(
+            "NotebookProgress shows its output in a notebook cell: no .NET Interactive kernel is running this code"))
+        .Display(view, "text/html");
 
     public TrainingProgressView View => view;
     public ProgressDisplay Mode { get; }
@@ -63,7 +73,7 @@ public sealed class NotebookProgress : IProgress<TrainingProgress>
         bool last = value.Step >= value.TotalSteps;
         if (Mode == ProgressDisplay.FinalOnly)
         {
-            if (last && handle is null) handle = view.Display("text/html");
+            if (last && handle is null) handle = Show(view);
             return;
         }
         if (last || sinceUpdate.Elapsed >= interval)
