@@ -12,7 +12,7 @@ PEER_PACKAGES := python3-torch python3-sklearn python3-nibabel python3-numpy
 DOTNET := DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 dotnet
 CLI := $(DOTNET) src/MedAnomaly.Cli/bin/$(CONFIG)/net10.0/MedAnomaly.Cli.dll
 
-.PHONY: all peer-deps notebook-deps tools build pack test notebooks demo bench clean
+.PHONY: all peer-deps notebook-deps tools build pack test notebooks readme-figures demo bench clean
 
 all: build
 
@@ -56,6 +56,14 @@ test: build notebook-deps
 # Every notebook headless into build/notebooks/ (docs/notebooks.md).
 notebooks: build notebook-deps
 	@./tests/run-notebooks.sh
+
+# The README's figure and chart from notebook 07 (docs/notebooks.md, "Paper figures from notebook 07"): its residual-map
+# figure as written, and the first chart of its charts.html rendered to PNG in headless chromium (docs/chart-png.cs).
+# With its defaults 07 runs a small comparison; MEDANOMALY_NB_STORE=../runs/medanomaly.db reads the store of `make demo`.
+readme-figures: build notebook-deps
+	@./tests/run-notebooks.sh notebooks/07-compare.ipynb
+	@cp build/notebook-figures/residuals.png docs/notebook07-residuals.png
+	@$(DOTNET) run docs/chart-png.cs -- build/notebook-figures/charts.html docs/notebook07-chart.png
 
 # The main job: every method × 2 seeds on the embedded phantom (quick preset), then tables, figure and report.
 PHANTOM := runs/data/phantom

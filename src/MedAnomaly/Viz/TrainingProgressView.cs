@@ -6,8 +6,9 @@ using MedAnomaly.Training;
 namespace MedAnomaly.Viz;
 
 /// <summary>What a notebook shows while a detector trains: a progress bar, step, loss, learning rate, speed, and
-/// a loss sparkline (inline SVG, no script). The notebook package re-renders it into one display handle on each
-/// report (<c>DisplayedValue.Update</c>), so a run shows one updating output instead of a wall of lines.</summary>
+/// a loss sparkline (inline SVG, no script). The notebook package (<c>NotebookProgress</c>) re-renders it into one
+/// display handle (<c>DisplayedValue.Update</c>) in a front end, or displays its final state once in a headless run,
+/// so a run shows one output instead of a wall of lines.</summary>
 public sealed class TrainingProgressView(string title)
 {
     readonly List<(int Step, double Loss)> losses = [];

@@ -19,7 +19,11 @@ public sealed class EntryPointFixture : IDisposable
             "TorchSharp.torch.arange(6).reshape(2, 3).sum().item<long>()",
             "MedAnomaly.Viz.Figures.Images(TorchSharp.torch.linspace(0, 1, 32 * 32).reshape(1, 1, 32, 32))",
             "MedAnomaly.Viz.Charts.Lines(\"t\", \"x\", \"y\", (\"a\", new double[] { 0, 1 }, new double[] { 1, 2 }))",
-            "MedAnomaly.Notebooks.NotebookParameters.Get(\"steps\", 7) * 2");
+            "MedAnomaly.Notebooks.NotebookParameters.Get(\"steps\", 7) * 2",
+            // Five reports with no throttling: the old progress (display + Update per report) left six outputs here.
+            "var progress = MedAnomaly.Notebooks.NotebookProgress.Show(\"probe\", TimeSpan.Zero);\n" +
+            "for (int step = 1; step <= 5; step++) progress.Report(new MedAnomaly.Training.TrainingProgress(step, 5, 1.0 / step, 1e-3, TimeSpan.FromSeconds(step)));\n" +
+            "progress.Mode");
         (ExitCode, Executed, Log) = NotebookRun.Execute(folder, notebook, new Dictionary<string, string> { ["MEDANOMALY_NB_STEPS"] = "21" });
     }
 
@@ -33,7 +37,7 @@ public sealed class EntryPointTests(EntryPointFixture run) : IClassFixture<Entry
     [Fact]
     public void Every_cell_runs_without_an_error_output()
     {
-        var errors = Enumerable.Range(0, 5).SelectMany(i => NotebookRun.Outputs(Executed, i).Where(o => o.Type == "error").Select(o => $"cell {i}: {o.Text}")).ToList();
+        var errors = Enumerable.Range(0, 6).SelectMany(i => NotebookRun.Outputs(Executed, i).Where(o => o.Type == "error").Select(o => $"cell {i}: {o.Text}")).ToList();
         Assert.True(errors.Count == 0, string.Join("\n", errors));
         Assert.Equal(0, run.ExitCode);
     }
@@ -64,5 +68,16 @@ public sealed class EntryPointTests(EntryPointFixture run) : IClassFixture<Entry
     {
         var outputs = NotebookRun.Outputs(Executed, 4);
         Assert.Contains(outputs, o => o.Text.Contains(">42<") || o.Text.Trim() == "42");
+    }
+
+    [Fact]
+    public void Training_progress_leaves_one_output_with_the_final_step_in_a_headless_run()
+    {
+        // dotnet-repl records each display-handle Update as a new output; NotebookProgress must not use them there.
+        var outputs = NotebookRun.Outputs(Executed, 5);
+        var progress = outputs.Where(o => o.Text.Contains("medanomaly-progress")).ToList();
+        Assert.True(progress.Count == 1, $"expected one progress output, found {progress.Count}:\n{string.Join("\n", progress.Select(o => o.Text))}");
+        Assert.Contains("probe: step 5/5", progress[0].Text);
+        Assert.Contains(outputs, o => o.Text.Contains("FinalOnly"));
     }
 }

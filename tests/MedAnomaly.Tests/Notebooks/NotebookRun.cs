@@ -41,10 +41,7 @@ public static class NotebookRun
     public static (int ExitCode, JsonObject? Executed, string Log) Execute(string folder, JsonObject notebook,
         IReadOnlyDictionary<string, string>? environment = null, int timeoutSeconds = 240)
     {
-        string feed = Path.Combine(RepositoryRoot, "artifacts", "feed");
-        if (!Directory.Exists(feed)) throw new InvalidOperationException($"{feed} is missing: run 'make build' (it packs MedAnomaly.Notebooks)");
-        File.WriteAllText(Path.Combine(folder, "NuGet.Config"),
-            $"""<?xml version="1.0" encoding="utf-8"?><configuration><packageSources><add key="medanomaly-local" value="{feed}" /></packageSources></configuration>""");
+        WriteFeedConfig(folder);
         string input = Path.Combine(folder, "test.ipynb"), output = Path.Combine(folder, "test.out.ipynb");
         File.WriteAllText(input, notebook.ToJsonString());
         // `dotnet tool run` finds .config/dotnet-tools.json from the working directory upwards: keep folder inside the repository.
@@ -61,6 +58,16 @@ public static class NotebookRun
         if (!process.WaitForExit(timeoutSeconds * 1000)) { process.Kill(entireProcessTree: true); throw new TimeoutException($"dotnet repl ran over {timeoutSeconds} s"); }
         string log = stdout.Result + stderr.Result;
         return (process.ExitCode, File.Exists(output) ? JsonNode.Parse(File.ReadAllText(output))!.AsObject() : null, log);
+    }
+
+    /// <summary>Writes a NuGet.Config into <paramref name="folder"/> that names the repository's artifacts/feed (what
+    /// notebooks/NuGet.Config does for the committed notebooks).</summary>
+    public static void WriteFeedConfig(string folder)
+    {
+        string feed = Path.Combine(RepositoryRoot, "artifacts", "feed");
+        if (!Directory.Exists(feed)) throw new InvalidOperationException($"{feed} is missing: run 'make build' (it packs MedAnomaly.Notebooks)");
+        File.WriteAllText(Path.Combine(folder, "NuGet.Config"),
+            $"""<?xml version="1.0" encoding="utf-8"?><configuration><packageSources><add key="medanomaly-local" value="{feed}" /></packageSources></configuration>""");
     }
 
     /// <summary>Every output of cell <paramref name="index"/> as (output_type, mime type or "", text).</summary>
