@@ -57,11 +57,12 @@ test: build notebook-deps
 notebooks: build notebook-deps
 	@./tests/run-notebooks.sh
 
-# The README's figure and chart from notebook 07 (docs/notebooks.md, "Paper figures from notebook 07"): its residual-map
-# figure as written, and the first chart of its charts.html rendered to PNG in headless chromium (docs/chart-png.cs).
-# With its defaults 07 runs a small comparison; MEDANOMALY_NB_STORE=../runs/medanomaly.db reads the store of `make demo`.
+# The README's figure and chart from notebook 07 (docs/notebooks.md, "Paper figures from notebook 07"): 07 reads the
+# run store that `make demo` fills, rescoring each method's first-seed model; its residual-map figure is copied to docs/
+# and the first chart of its charts.html is rendered to PNG in headless chromium (docs/chart-png.cs).
 readme-figures: build notebook-deps
-	@./tests/run-notebooks.sh notebooks/07-compare.ipynb
+	@[ -f runs/medanomaly.db ] || { echo "readme-figures: runs/medanomaly.db is missing; run 'make demo' first"; exit 1; }
+	@MEDANOMALY_NB_STORE=../runs/medanomaly.db NOTEBOOK_TIMEOUT=$${NOTEBOOK_TIMEOUT:-900} ./tests/run-notebooks.sh notebooks/07-compare.ipynb
 	@cp build/notebook-figures/residuals.png docs/notebook07-residuals.png
 	@$(DOTNET) run docs/chart-png.cs -- build/notebook-figures/charts.html docs/notebook07-chart.png
 
