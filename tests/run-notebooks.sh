@@ -8,7 +8,7 @@
 # Prints one line per notebook, then "notebooks: N passed, N failed, 0 skipped". Needs `make build` (the local feed).
 #
 #   tests/run-notebooks.sh [NOTEBOOK...]     default: notebooks/[0-9][0-9]-*.ipynb
-#   NOTEBOOK_TIMEOUT=300 tests/run-notebooks.sh          seconds per notebook (default 240)
+#   NOTEBOOK_TIMEOUT=900 tests/run-notebooks.sh          seconds per notebook (default 480)
 #   MEDANOMALY_NB_STEPS=5000 tests/run-notebooks.sh ...  parameters reach every notebook (docs/notebooks.md)
 set -uo pipefail
 cd "$(dirname "$0")/.."
@@ -16,7 +16,16 @@ root=$PWD
 out=build/notebooks
 mkdir -p "$out"
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
-: "${NOTEBOOK_TIMEOUT:=240}"
+# The timeout catches a hung kernel. The longest defaults (05-ddpm, 08-tutorial: two short trainings each) took 82 s
+# and 98 s on the 2-core VM with one libtorch thread beside another job, and 221 s and 239 s with other jobs keeping
+# both cores busy (load 6), hence 480 s.
+: "${NOTEBOOK_TIMEOUT:=480}"
+# libtorch's OpenMP threads spin while they wait at a barrier (libgomp's default); on a 2-core machine that another job
+# keeps busy, the spinning threads take the cores from the threads they wait for. Measured with a second 2-thread job
+# running: the tiny DDPM of notebook 05 trained at 2645 ms a step with the default, 269 ms with OMP_WAIT_POLICY=PASSIVE
+# (waiting threads sleep) and 136 ms with one thread. A value already in the environment is kept.
+: "${OMP_WAIT_POLICY:=PASSIVE}"
+export OMP_WAIT_POLICY
 
 if [ ! -d artifacts/feed ]; then
   echo "notebooks: artifacts/feed is missing; run 'make build' first (it packs MedAnomaly.Notebooks)"
