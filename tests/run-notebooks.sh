@@ -16,6 +16,9 @@ root=$PWD
 out=build/notebooks
 mkdir -p "$out"
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
+# The timeout catches a hung kernel. The longest defaults (05-ddpm, 08-tutorial: two short trainings each) took 82 s
+# and 98 s on the 2-core VM with one libtorch thread beside another job, and 221 s and 239 s with other jobs keeping
+# both cores busy (load 6), hence 480 s.
 : "${NOTEBOOK_TIMEOUT:=480}"
 # libtorch's OpenMP threads spin while they wait at a barrier (libgomp's default); on a 2-core machine that another job
 # keeps busy, the spinning threads take the cores from the threads they wait for. Measured with a second 2-thread job
