@@ -13,7 +13,7 @@ public sealed record TorchNativeReport(string? LibTorchFolder, string? TorchShar
 /// Loads TorchSharp's native libraries on Linux before TorchSharp does, so that it works out of the box on
 /// Debian 12 and Ubuntu 22.04. Call <see cref="EnsureLoaded"/> before the first use of <c>torch</c>:
 /// the executables do it first thing in Main, the test assembly in a module initializer, notebooks in the
-/// MedAnomaly.Notebooks package's extension script. It does two things:
+/// MedAnomaly.Notebooks package's extension script. It does three things:
 /// <list type="number">
 /// <item>It loads libtorch 2.10's own <c>libtorch_cpu.so</c> and <c>libtorch.so</c> by absolute path.
 /// Otherwise TorchSharp's bare-name load of <c>torch_cpu</c> can pick up another libtorch on the system
@@ -26,6 +26,8 @@ public sealed record TorchNativeReport(string? LibTorchFolder, string? TorchShar
 /// cache folder and loads the copy; TorchSharp's later load by name then finds it by its SONAME. Only
 /// files whose sha256 is listed in <see cref="KnownBuilds"/> are patched; a system whose libstdc++ has
 /// the version is left alone.</item>
+/// <item>It switches NNPACK off (<see cref="LibTorchContext.DisableNnpack"/>), so that libtorch does not log a
+/// warning on every float64 convolution where NNPACK cannot start.</item>
 /// </list>
 /// Environment: <c>MEDANOMALY_LIBTORCH</c> (a folder with libtorch_cpu.so, to use another libtorch 2.10
 /// build, e.g. CUDA), <c>MEDANOMALY_CACHE</c> (the cache folder; default <c>$XDG_CACHE_HOME/medanomaly</c>
@@ -62,8 +64,10 @@ public static class TorchNative
             if (!OperatingSystem.IsLinux()) return loaded = new TorchNativeReport(null, null, false);
             HostMemory.ApplyPolicy();
             string libtorch = FindFolder("libtorch_cpu.so", LibTorchCandidates(), "libtorch " + LibTorchVersion);
-            foreach (var file in new[] { "libtorch_cpu.so", "libtorch_cuda.so", "libtorch.so" })
+            var torchCpu = NativeLibrary.Load(Path.Combine(libtorch, "libtorch_cpu.so"));
+            foreach (var file in new[] { "libtorch_cuda.so", "libtorch.so" })
                 if (File.Exists(Path.Combine(libtorch, file))) NativeLibrary.Load(Path.Combine(libtorch, file));
+            LibTorchContext.DisableNnpack(torchCpu);
             string original = Path.Combine(FindFolder(TorchSharpFile, TorchSharpCandidates(libtorch), "TorchSharp " + TorchSharpVersion), TorchSharpFile);
             bool patch = !SystemLibStdCxxHasMarkerVersion();
             string library = patch ? PatchedCopy(original) : original;

@@ -113,6 +113,17 @@ public sealed class WorkflowTests : IDisposable
         Assert.False(File.Exists(StorePath) && RunStore.Open(StorePath).ListRuns().Count > 0, "a failed command recorded a run");
     }
 
+    /// <summary>DISYRE's DAG corruption blurs in float64, a convolution libtorch 2.10 offers to NNPACK first; where NNPACK
+    /// cannot start (this VM) it logged a warning per call until TorchNative switched NNPACK off (LibTorchContext).</summary>
+    [Fact]
+    public void TrainingDisyreLogsNoLibTorchWarnings()
+    {
+        var (code, text) = Cli(Train("disyre"));
+        Assert.True(code == 0, text);
+        Assert.DoesNotContain("NNPACK", text);
+        Assert.DoesNotMatch(@"\[W\d{4} ", text); // c10's warning prefix, e.g. [W1201 05:32:09.71 NNPACK.cpp:56]
+    }
+
     [Fact]
     public void TwoProcessesWritingToTheSameStoreBothLand()
     {

@@ -37,6 +37,14 @@ public class TorchNativeTests
     }
 
     [Fact]
+    public void NnpackIsSwitchedOffOnLinux()
+    {
+        if (!OperatingSystem.IsLinux()) return;
+        TorchNative.EnsureLoaded();
+        Assert.False(LibTorchContext.NnpackEnabled());
+    }
+
+    [Fact]
     public void PatchRefusesAFileWhoseHashItDoesNotKnow()
     {
         using var folder = new TemporaryFolder();
