@@ -36,6 +36,22 @@ public static class Peer
         return Process.Start(psi) ?? throw new InvalidOperationException($"could not start {Python}");
     }
 
+    /// <summary>
+    /// The BLAS that Debian's python3 peers (numpy, PyTorch 1.13) load: the library the libblas.so.3 alternative
+    /// points at. Debian's own reference BLAS (netlib, blas/libblas.so.3) runs a matmul several times slower than
+    /// OpenBLAS (5.7 s of a 7.4 s DISYRE step at 128² went into attention's bmm), which would flatter every ratio.
+    /// </summary>
+    public static string BlasDescription()
+    {
+        const string alternative = "/usr/lib/x86_64-linux-gnu/libblas.so.3";
+        if (!File.Exists(alternative)) return "no libblas.so.3 alternative (numpy and PyTorch use what they bundle)";
+        string target = new FileInfo(alternative).ResolveLinkTarget(returnFinalTarget: true)?.FullName ?? alternative;
+        bool reference = Path.GetFileName(Path.GetDirectoryName(target)) == "blas";
+        return reference
+            ? $"{target} — the reference BLAS: PyTorch's matmuls run unoptimised; `make peer-deps` installs OpenBLAS"
+            : target;
+    }
+
     /// <summary>Path of a file in tests/MedAnomaly.Benchmarks/peers, found by walking up from the binary.</summary>
     public static string Script(string name)
     {

@@ -23,6 +23,7 @@ bool quick = args.Contains("--quick");
 var names = args.Where(a => !a.StartsWith("--")).ToList();
 var selected = names.Contains("all") ? benchmarks : benchmarks.Where(b => names.Contains(b.Name)).ToList();
 if (selected.Count == 0) { Console.Error.WriteLine($"no benchmark named {string.Join(", ", names)}"); return 2; }
+Console.WriteLine($"Python peers: {Peer.Python}; their BLAS: {Peer.BlasDescription()}");
 foreach (var b in selected)
 {
     Console.WriteLine($"== {b.Name}: {b.Description}");

@@ -13,21 +13,20 @@ namespace MedAnomaly.Benchmarks;
 /// GroupNorm+SiLU, attention at the lowest level, sinusoidal time embedding) with AdamW in C# and in
 /// PyTorch (peers/unet_torch.py; TorchSharp runs libtorch 2.10, Debian's PyTorch its libtorch 1.13; same thread
 /// count) and prints the ratio of median
-/// step times (goal C# ÷ PyTorch ≤ 1.00), plus the RSS after 200 and 2,000 C# steps (target growth ≤ 2 %).
+/// step times (goal C# ÷ PyTorch ≤ 1.00). The resident set of the same loop over 2,000 steps is <c>unet-memory</c>.
 /// The two sides take turns step by step (the peer runs as a step server), so a noisy machine slows
 /// both alike; whoever goes first alternates.
 /// </summary>
 public sealed class UNetTrainingBenchmark : IBenchmark
 {
     public string Name => "unet";
-    public string Description => "UNet training step, C# vs PyTorch taking turns (median ms), and RSS growth 200 → 2,000 steps";
+    public string Description => "UNet training step, C# vs PyTorch taking turns (median ms)";
 
     const int Batch = 16, Warmup = 5;
 
     public void Run(bool quick)
     {
         int timedSteps = quick ? 10 : 30;
-        int rssEarly = quick ? 20 : 200, rssLate = quick ? 60 : 2000;
         int threads = torch.get_num_threads();
         Console.WriteLine($"threads {threads}, batch {Batch}, {timedSteps} timed steps after {Warmup} warm-up, " +
                           $"host-memory policy {(HostMemory.PolicyApplied ? "on" : "off (MEDANOMALY_MALLOC=system)")}");
@@ -39,7 +38,6 @@ public sealed class UNetTrainingBenchmark : IBenchmark
             peer.ReadLine();
             CompareStepTimes(training, peer, timedSteps);
         }
-        MeasureResidentGrowth(training, rssEarly, rssLate);
     }
 
     static void CompareStepTimes(CSharpTraining training, PeerProcess peer, int timedSteps)
@@ -67,19 +65,6 @@ public sealed class UNetTrainingBenchmark : IBenchmark
                           $"optimizer {Median(timed, r => r.Optimizer):F1})   " +
                           $"page faults/step {Median(timed, r => r.Faults):F0}   " +
                           $"loss {records[0].Loss:F6} → {records[^1].Loss:F6}");
-    }
-
-    internal static void MeasureResidentGrowth(CSharpTraining training, int rssEarly, int rssLate)
-    {
-        double early = 0;
-        for (int step = training.Steps + 1; step <= rssLate; step++)
-        {
-            training.Step();
-            if (step == rssEarly) early = ProcessMemory.RssMegabytes();
-        }
-        double late = ProcessMemory.RssMegabytes();
-        Console.WriteLine($"RSS after {rssEarly} steps {early:F1} MB, after {rssLate} steps {late:F1} MB: " +
-                          $"growth {(late / early - 1) * 100:F2} %   (target ≤ 2 %; {GC.CollectionCount(0)} gen-0 GCs)");
     }
 
     static double Median(IEnumerable<StepRecord> records, Func<StepRecord, double> value) =>
