@@ -96,9 +96,11 @@ public sealed class DetectorBenchmark : IBenchmark
                     var e = JsonDocument.Parse(peer.Ask("step")).RootElement;
                     return (e.GetProperty("ms").GetDouble(), e.GetProperty("loss").GetDouble());
                 }
-                (double Ms, double Loss) a = peerFirst ? Theirs() : default;
+                (double Ms, double Loss) a = default;
+                if (peerFirst) { a = Theirs(); Peer.LetThreadsPark(); }
                 var b = ours.Step();
-                if (!peerFirst) a = Theirs();
+                Peer.LetThreadsPark();
+                if (!peerFirst) { a = Theirs(); Peer.LetThreadsPark(); }
                 if (step > warmup) { torchMs.Add(a.Ms); csharp.Add(b.Ms); }
                 (theirLoss, ourLoss) = (a.Loss, b.Loss);
             }

@@ -52,6 +52,16 @@ public static class Peer
             : target;
     }
 
+    /// <summary>
+    /// Waits until the side that just ran has parked its worker threads, before the other side's turn. Idle workers
+    /// spin before they sleep: libgomp's (both sides' OpenMP pools) for a short while, OpenBLAS's pthread pool (the peer)
+    /// for up to 2^28 cycles, about 0.1 s. On a 2-core machine that spinning took the other side's cores: the reference
+    /// UNet step measured 797 ms (C#) and 963 ms (PyTorch) alone but 1247 and 1102 ms taking turns back to back.
+    /// </summary>
+    public static void LetThreadsPark() => Thread.Sleep(ParkMilliseconds);
+
+    const int ParkMilliseconds = 300;
+
     /// <summary>Path of a file in tests/MedAnomaly.Benchmarks/peers, found by walking up from the binary.</summary>
     public static string Script(string name)
     {

@@ -17,6 +17,9 @@ public sealed class UNetMemoryBenchmark : IBenchmark
     {
         const int batch = 4;
         Console.WriteLine($"batch {batch}, host-memory policy {(HostMemory.PolicyApplied ? "on" : "off (MEDANOMALY_MALLOC=system)")}");
+        GC.Collect();
+        GC.WaitForPendingFinalizers();
+        HostMemory.Release(); // start from a trimmed heap: under `all`, earlier benchmarks' freed memory would shrink away
         using var training = new UNetTrainingBenchmark.CSharpTraining(batch);
         MeasureResidentGrowth(training, quick ? 20 : 200, quick ? 60 : 2000);
     }

@@ -15,7 +15,8 @@ namespace MedAnomaly.Benchmarks;
 /// count) and prints the ratio of median
 /// step times (goal C# ÷ PyTorch ≤ 1.00). The resident set of the same loop over 2,000 steps is <c>unet-memory</c>.
 /// The two sides take turns step by step (the peer runs as a step server), so a noisy machine slows
-/// both alike; whoever goes first alternates.
+/// both alike; whoever goes first alternates, and each waits for the other's idle threads to park
+/// (<see cref="Peer.LetThreadsPark"/>).
 /// </summary>
 public sealed class UNetTrainingBenchmark : IBenchmark
 {
@@ -47,9 +48,10 @@ public sealed class UNetTrainingBenchmark : IBenchmark
         for (int step = 1; step <= Warmup + timedSteps; step++)
         {
             bool peerFirst = step % 2 == 1;
-            if (peerFirst) theirs.Add(StepRecord.FromPeer(peer.Ask("step")));
+            if (peerFirst) { theirs.Add(StepRecord.FromPeer(peer.Ask("step"))); Peer.LetThreadsPark(); }
             ours.Add(training.Step());
-            if (!peerFirst) theirs.Add(StepRecord.FromPeer(peer.Ask("step")));
+            Peer.LetThreadsPark();
+            if (!peerFirst) { theirs.Add(StepRecord.FromPeer(peer.Ask("step"))); Peer.LetThreadsPark(); }
         }
         Report("PyTorch", theirs);
         Report("C#", ours);

@@ -1,6 +1,5 @@
 using System.CommandLine;
 using MedAnomaly.Experiments;
-using MedAnomaly.Training;
 
 namespace MedAnomaly.Cli.Commands;
 

@@ -1,7 +1,6 @@
 using MedAnomaly.Corruptions;
 using MedAnomaly.Networks;
 using MedAnomaly.Training;
-using TorchSharp;
 using static TorchSharp.torch;
 using F = TorchSharp.torch.nn.functional;
 

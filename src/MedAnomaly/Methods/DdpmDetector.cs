@@ -1,6 +1,4 @@
-using System.Text.Json;
 using MedAnomaly.Corruptions;
-using MedAnomaly.Data;
 using MedAnomaly.Diffusion;
 using MedAnomaly.Networks;
 using MedAnomaly.Training;
@@ -22,7 +20,7 @@ public enum ReverseSampler { Ddim, Ddpm }
 /// reconstruct with 50 DDIM steps (η = 0), map = |x − x̂|, image score = mean of the map.
 /// <see cref="AnoDdpm"/> switches training and scoring noise to simplex and the sampler to ancestral DDPM.
 /// </summary>
-public sealed record DdpmConfig
+public sealed record DdpmConfig : IDiffusionConfig
 {
     /// <summary>The ε-network, time-conditioned; H and W of the images must be divisible by 2^(levels−1).</summary>
     public UNet2dConfig Network { get; init; } = new();
@@ -81,7 +79,8 @@ public sealed record DdpmConfig
     /// <summary>A short run sized for the 10-minute demo on 2 CPU cores (200 steps of 8, lr 1e-3 with cosine decay after 20 warm-up steps).</summary>
     public static TrainingOptions QuickTraining => new() { Steps = 200, BatchSize = 8, LearningRate = 1e-3, WarmupSteps = 20, CosineDecay = true };
 
-    internal void Validate()
+    /// <inheritdoc/>
+    public void Validate()
     {
         if (!Network.TimeConditioned) throw new ArgumentException("DDPM's network must be time-conditioned (Network.TimeConditioned = true)");
         if (Network.InChannels != 1 || Network.OutChannels != 1) throw new ArgumentException($"DDPM works on 1-channel slices: Network.InChannels and OutChannels must be 1, got {Network.InChannels} → {Network.OutChannels}");
@@ -141,10 +140,7 @@ public sealed class DdpmDetector : DiffusionDetector<DdpmConfig, DdpmObjective>
     public override string Name => MethodName;
 
     /// <param name="config">Null = <see cref="DdpmConfig.Gaussian"/>.</param>
-    public DdpmDetector(DdpmConfig? config = null) : base(Validated(config ?? new DdpmConfig()), c => c.Network) =>
-        schedule = Config.CreateSchedule();
-
-    static DdpmConfig Validated(DdpmConfig config) { config.Validate(); return config; }
+    public DdpmDetector(DdpmConfig? config = null) : base(config ?? new DdpmConfig()) => schedule = Config.CreateSchedule();
 
     public override DdpmObjective CreateObjective() => new(Network, Config);
 

@@ -15,19 +15,20 @@ namespace MedAnomaly.Methods;
 /// (<see cref="DetectorCheckpoint"/>). A subclass supplies its objective and its scoring.
 /// </summary>
 public abstract class DiffusionDetector<TConfig, TObjective> : IAnomalyDetector, ILoadableDetector
-    where TConfig : class where TObjective : ITrainingObjective, IDisposable
+    where TConfig : class, IDiffusionConfig where TObjective : ITrainingObjective, IDisposable
 {
     readonly UNet2dConfig networkConfig;
 
     /// <remarks>The network is initialised from torch's default generator as it stands (no reseeding: tests and notebooks
     /// running side by side must not reset each other's global seed); <see cref="Fit"/> re-initialises it under
     /// torch.manual_seed(options.Seed).</remarks>
-    /// <param name="config">A validated config.</param>
-    /// <param name="networkOf">The network's part of the config.</param>
-    protected DiffusionDetector(TConfig config, Func<TConfig, UNet2dConfig> networkOf)
+    /// <exception cref="ArgumentException">The config is inconsistent (<see cref="IDiffusionConfig.Validate"/>).</exception>
+    protected DiffusionDetector(TConfig config)
     {
+        ArgumentNullException.ThrowIfNull(config);
+        config.Validate();
         Config = config;
-        networkConfig = networkOf(config);
+        networkConfig = config.Network;
         Network = new UNet2d(networkConfig);
     }
 

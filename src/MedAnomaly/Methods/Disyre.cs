@@ -1,6 +1,4 @@
-using System.Text.Json;
 using MedAnomaly.Corruptions;
-using MedAnomaly.Data;
 using MedAnomaly.Diffusion;
 using MedAnomaly.Networks;
 using MedAnomaly.Training;
@@ -38,7 +36,7 @@ public enum DisyreScoring
 /// severities ≈ 1.0, 0.73, 0.26, 0.05 — a restoration from strong to faint. Choose AsPublished to load weights
 /// trained by the released code (then the four steps query α ≈ 0.0045, 0.051, 0.27, 0.73).</para>
 /// </summary>
-public sealed record DisyreConfig
+public sealed record DisyreConfig : IDiffusionConfig
 {
     /// <summary>The restoration network (x_c, t) → x̂₀, time-conditioned, 1 → 1 channel.</summary>
     public UNet2dConfig Network { get; init; } = new() { Channels = [32, 64, 96, 128, 256, 256], LayersPerBlock = 2, AttentionLevels = [4, 5] };
@@ -80,7 +78,8 @@ public sealed record DisyreConfig
     /// <summary>A short run sized for the 10-minute demo on 2 CPU cores (150 steps of 8, lr 1e-3, otherwise the paper's optimiser).</summary>
     public static TrainingOptions QuickTraining => PaperTraining with { Steps = 150, BatchSize = 8, LearningRate = 1e-3, WarmupSteps = 20, Precision = Precision.Float32 };
 
-    internal void Validate()
+    /// <inheritdoc/>
+    public void Validate()
     {
         if (!Network.TimeConditioned) throw new ArgumentException("DISYRE's network must be time-conditioned (Network.TimeConditioned = true)");
         if (Network.InChannels != 1 || Network.OutChannels != 1) throw new ArgumentException($"DISYRE works on 1-channel slices: Network.InChannels and OutChannels must be 1, got {Network.InChannels} → {Network.OutChannels}");
@@ -165,9 +164,7 @@ public sealed class Disyre : DiffusionDetector<DisyreConfig, DisyreObjective>
     public override string Name => MethodName;
 
     /// <param name="config">Null = <see cref="DisyreConfig.Paper"/>.</param>
-    public Disyre(DisyreConfig? config = null) : base(Validated(config ?? new DisyreConfig()), c => c.Network) { }
-
-    static DisyreConfig Validated(DisyreConfig config) { config.Validate(); return config; }
+    public Disyre(DisyreConfig? config = null) : base(config ?? new DisyreConfig()) { }
 
     public override DisyreObjective CreateObjective() => new(Network, Config);
 

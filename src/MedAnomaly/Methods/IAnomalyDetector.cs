@@ -1,6 +1,5 @@
 using MedAnomaly.Data;
 using MedAnomaly.Training;
-using TorchSharp;
 using static TorchSharp.torch;
 
 namespace MedAnomaly.Methods;

@@ -1,5 +1,4 @@
 using MedAnomaly.Networks;
-using MedAnomaly.Training;
 using TorchSharp;
 using static TorchSharp.torch;
 using F = TorchSharp.torch.nn.functional;

@@ -55,7 +55,12 @@ public static class Trainer
 
         var losses = new List<(int Step, double Loss)>();
         var clock = Stopwatch.StartNew();
-        var batcher = new Batcher(data, options.BatchSize, options.Seed) { DropLast = true };
+        // Batches are assembled on this thread (Prefetch = 0), not prefetched: a background producer's allocations start
+        // GCs while this thread is inside a libtorch call, and TorchSharp 0.107 does not keep the temporary Scalar of
+        // an implicit conversion (x * 2.0) alive through the call it is passed to, so that GC's finalizer can free it
+        // mid-call (seen once: "Expected false to be true" in c10::Scalar::toDouble; upstream PRs dotnet/TorchSharp#1434,
+        // #1496). Assembling copies in-memory slices (0.3 ms a 128² slice in the loading benchmark), a few ms a step.
+        var batcher = new Batcher(data, options.BatchSize, options.Seed) { DropLast = true, Prefetch = 0 };
         int perEpoch = data.Count / options.BatchSize;
         int step = start;
         bool cancelled = false;

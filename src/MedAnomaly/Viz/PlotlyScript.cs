@@ -1,5 +1,3 @@
-using System.Reflection;
-
 namespace MedAnomaly.Viz;
 
 /// <summary>The plotly.js that ships inside the Plotly.NET assembly as a manifest resource, so a report can inline it
