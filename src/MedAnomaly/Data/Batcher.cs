@@ -14,9 +14,8 @@ public sealed record Batch(float[] Images, long[] Shape, int[] Labels, float[] M
 
 /// <summary>
 /// Batches items in a seeded shuffled order, assembling batches on a background thread into a bounded
-/// queue (prefetch) so that loading overlaps with training, or on the consumer's thread (<see cref="Prefetch"/> = 0).
-/// Cancellable; an exception while loading an item reaches the consumer as an <see cref="InvalidDataException"/>
-/// naming the item.
+/// queue (prefetch) so that loading overlaps with training. Cancellable; an exception while loading an item
+/// reaches the consumer as an <see cref="InvalidDataException"/> naming the item.
 /// </summary>
 public sealed class Batcher
 {
@@ -27,14 +26,8 @@ public sealed class Batcher
     public int BatchSize { get; }
     public bool Shuffle { get; init; } = true;
     public bool DropLast { get; init; }
-    /// <summary>How many assembled batches may wait in the queue; 0 assembles each batch on the consumer's thread when
-    /// it is asked for, with no background thread.</summary>
-    public int Prefetch
-    {
-        get => _prefetch;
-        init => _prefetch = value >= 0 ? value : throw new ArgumentException($"Prefetch must be 0 or more, got {value}");
-    }
-    private readonly int _prefetch = 4;
+    /// <summary>How many assembled batches may wait in the queue.</summary>
+    public int Prefetch { get; init; } = 4;
     public ulong Seed { get; }
 
     /// <summary>Batches over <paramref name="count"/> items produced by <paramref name="load"/> (called on the
@@ -64,21 +57,6 @@ public sealed class Batcher
     {
         var order = Order(epoch);
         int batches = DropLast ? Count / BatchSize : (Count + BatchSize - 1) / BatchSize;
-        return Prefetch == 0 ? OnThisThread(order, batches, ct) : Prefetched(order, batches, ct);
-    }
-
-    private IEnumerable<Batch> OnThisThread(int[] order, int batches, CancellationToken ct)
-    {
-        for (int b = 0; b < batches; b++)
-        {
-            ct.ThrowIfCancellationRequested();
-            yield return Assemble(order, b * BatchSize, Math.Min(BatchSize, Count - b * BatchSize));
-        }
-        ct.ThrowIfCancellationRequested();
-    }
-
-    private IEnumerable<Batch> Prefetched(int[] order, int batches, CancellationToken ct)
-    {
         using var cts = CancellationTokenSource.CreateLinkedTokenSource(ct);
         using var queue = new BlockingCollection<(Batch? batch, Exception? error)>(Math.Max(1, Prefetch));
         // A dedicated thread (LongRunning), so a busy thread pool cannot delay the producer.

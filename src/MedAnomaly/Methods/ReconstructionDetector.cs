@@ -1,5 +1,6 @@
 using System.Text.Json;
 using MedAnomaly.Data;
+using MedAnomaly.Runtime;
 using MedAnomaly.Training;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -50,7 +51,10 @@ public abstract class ReconstructionDetector<TConfig, TNetwork> : IAnomalyDetect
         return Trainer.Run(this, healthy, options, progress, ct);
     }
 
-    public AnomalyOutput Score(Tensor images, Tensor? foreground = null)
+    /// <remarks>Runs with no garbage collection during the call (<see cref="NoGcRegion"/>).</remarks>
+    public AnomalyOutput Score(Tensor images, Tensor? foreground = null) => NoGcRegion.Run(() => ScoreInEvalMode(images, foreground));
+
+    AnomalyOutput ScoreInEvalMode(Tensor images, Tensor? foreground)
     {
         DetectorCheckpoint.CheckImages(Name, images);
         using var scope = torch.NewDisposeScope();

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using MedAnomaly.Data;
+using MedAnomaly.Runtime;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -55,12 +56,7 @@ public static class Trainer
 
         var losses = new List<(int Step, double Loss)>();
         var clock = Stopwatch.StartNew();
-        // Batches are assembled on this thread (Prefetch = 0), not prefetched: a background producer's allocations start
-        // GCs while this thread is inside a libtorch call, and TorchSharp 0.107 does not keep the temporary Scalar of
-        // an implicit conversion (x * 2.0) alive through the call it is passed to, so that GC's finalizer can free it
-        // mid-call (seen once: "Expected false to be true" in c10::Scalar::toDouble; upstream PRs dotnet/TorchSharp#1434,
-        // #1496). Assembling copies in-memory slices (0.3 ms a 128² slice in the loading benchmark), a few ms a step.
-        var batcher = new Batcher(data, options.BatchSize, options.Seed) { DropLast = true, Prefetch = 0 };
+        var batcher = new Batcher(data, options.BatchSize, options.Seed) { DropLast = true };
         int perEpoch = data.Count / options.BatchSize;
         int step = start;
         bool cancelled = false;
@@ -70,7 +66,8 @@ public static class Trainer
             foreach (var batch in batcher.Epoch(step / perEpoch).Skip(step % perEpoch))
             {
                 double lr = optimizer.ParamGroups.First().LearningRate;
-                double loss = Step(objective, mixed, optimizer, parameters, batch, device, rng, options, step);
+                // No GC during the step: TorchSharp 0.107 lets a collection free a temporary Scalar mid-call (NoGcRegion).
+                double loss = NoGcRegion.Run(() => Step(objective, mixed, optimizer, parameters, batch, device, rng, options, step));
                 schedule.step();
                 ema?.Update();
                 step++;

@@ -57,33 +57,6 @@ public class BatcherTests
     }
 
     [Fact]
-    public void Without_prefetch_batches_are_the_same_and_assembled_on_the_consumers_thread()
-    {
-        int consumer = Environment.CurrentManagedThreadId;
-        var threads = new HashSet<int>();
-        var synchronous = new Batcher(10, i => { lock (threads) threads.Add(Environment.CurrentManagedThreadId); return Item(i); }, 4, 1) { Prefetch = 0 };
-        var prefetched = Make(10, 4, 1);
-        Assert.Equal(prefetched.Epoch(3).Select(b => (b.Indices, b.Images)), synchronous.Epoch(3).Select(b => (b.Indices, b.Images)),
-                     (x, y) => x.Indices.SequenceEqual(y.Indices) && x.Images.SequenceEqual(y.Images));
-        Assert.Equal([consumer], threads);
-    }
-
-    [Fact]
-    public void Without_prefetch_cancellation_stops_the_epoch_and_a_negative_prefetch_is_refused()
-    {
-        using var cts = new CancellationTokenSource();
-        int produced = 0;
-        var batcher = new Batcher(1000, i => { produced++; return Item(i); }, 1, 0) { Prefetch = 0 };
-        Assert.ThrowsAny<OperationCanceledException>(() =>
-        {
-            foreach (var _ in batcher.Epoch(0, cts.Token)) if (produced == 3) cts.Cancel();
-        });
-        Assert.Equal(3, produced);
-        var e = Assert.Throws<ArgumentException>(() => new Batcher(10, Item, 2, 0) { Prefetch = -1 });
-        Assert.Contains("Prefetch must be 0 or more, got -1", e.Message);
-    }
-
-    [Fact]
     public void Cancellation_stops_the_epoch()
     {
         using var cts = new CancellationTokenSource();
