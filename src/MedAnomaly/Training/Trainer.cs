@@ -67,9 +67,13 @@ public static class Trainer
             {
                 double lr = optimizer.ParamGroups.First().LearningRate;
                 // No GC during the step: TorchSharp 0.107 lets a collection free a temporary Scalar mid-call (NoGcRegion).
-                double loss = NoGcRegion.Run(() => Step(objective, mixed, optimizer, parameters, batch, device, rng, options, step));
-                schedule.step();
-                ema?.Update();
+                double loss = NoGcRegion.Run(() =>
+                {
+                    double stepLoss = Step(objective, mixed, optimizer, parameters, batch, device, rng, options, step);
+                    schedule.step();
+                    ema?.Update();
+                    return stepLoss;
+                });
                 step++;
                 losses.Add((step, loss));
                 progress?.Report(new TrainingProgress(step, options.Steps, loss, lr, clock.Elapsed));
