@@ -16,8 +16,8 @@ namespace MedAnomaly.Runtime;
 /// <para>The guard: <see cref="GC.TryStartNoGCRegion(long)"/> before the work, so that no collection runs (on any thread)
 /// until the work ends or has allocated <see cref="Budget"/> bytes. Collections happen between units instead, when no
 /// libtorch call of that thread is in flight; objects found dead there are no longer used. The cost is one blocking
-/// collection per unit (≈ 0.4 ms a step with a 40 MB managed heap here). One region exists per process: a thread that
-/// finds another's region open runs under it. <c>MEDANOMALY_GC_GUARD=off</c> turns the guard off.</para>
+/// collection per unit, small against a step with the library's managed heap of tens of MB. One region exists per
+/// process: a thread that finds another's region open runs under it. <c>MEDANOMALY_GC_GUARD=off</c> turns it off.</para>
 /// </summary>
 public static class NoGcRegion
 {
