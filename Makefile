@@ -8,7 +8,7 @@ SHELL := /bin/bash
 CONFIG ?= Release
 TORCHSHARP_BACKEND ?= cpu
 # Python peers: PyTorch 1.13 for speed comparisons and golden values, scikit-learn, nibabel (benchmarks, golden scripts).
-# OpenBLAS: without it Debian's PyTorch runs its matmuls on the reference (netlib) BLAS, 5× slower in attention.
+# OpenBLAS: without it Debian's PyTorch runs its matmuls on the reference (netlib) BLAS, several times slower.
 PEER_PACKAGES := python3-torch python3-sklearn python3-nibabel python3-numpy libopenblas0-pthread
 DOTNET := DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 dotnet
 CLI := $(DOTNET) src/MedAnomaly.Cli/bin/$(CONFIG)/net10.0/MedAnomaly.Cli.dll
