@@ -17,8 +17,6 @@ namespace MedAnomaly.Methods;
 public abstract class DiffusionDetector<TConfig, TObjective> : IAnomalyDetector, ILoadableDetector
     where TConfig : class, IDiffusionConfig where TObjective : ITrainingObjective, IDisposable
 {
-    readonly UNet2dConfig networkConfig;
-
     /// <remarks>The network is initialised from torch's default generator as it stands (no reseeding: tests and notebooks
     /// running side by side must not reset each other's global seed); <see cref="Fit"/> re-initialises it under
     /// torch.manual_seed(options.Seed).</remarks>
@@ -28,8 +26,7 @@ public abstract class DiffusionDetector<TConfig, TObjective> : IAnomalyDetector,
         ArgumentNullException.ThrowIfNull(config);
         config.Validate();
         Config = config;
-        networkConfig = config.Network;
-        Network = new UNet2d(networkConfig);
+        Network = new UNet2d(config.Network);
     }
 
     public abstract string Name { get; }
@@ -47,13 +44,7 @@ public abstract class DiffusionDetector<TConfig, TObjective> : IAnomalyDetector,
     /// checkpoint) on <see cref="CreateObjective"/> with the shared <see cref="Trainer"/>.</summary>
     public TrainingResult Fit(SliceDataset healthy, TrainingOptions options, IProgress<TrainingProgress>? progress = null, CancellationToken ct = default)
     {
-        ArgumentNullException.ThrowIfNull(options);
-        if (options.CheckpointPath is null || !File.Exists(options.CheckpointPath))
-        {
-            Network.Dispose();
-            torch.manual_seed((long)options.Seed);
-            Network = new UNet2d(networkConfig);
-        }
+        Network = FreshNetwork.ForFit(Network, options, () => new UNet2d(Config.Network));
         using var objective = CreateObjective();
         return Trainer.Run(objective, healthy, options, progress, ct);
     }

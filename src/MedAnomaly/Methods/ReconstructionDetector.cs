@@ -1,6 +1,5 @@
 using System.Text.Json;
 using MedAnomaly.Data;
-using MedAnomaly.Runtime;
 using MedAnomaly.Training;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -42,28 +41,21 @@ public abstract class ReconstructionDetector<TConfig, TNetwork> : IAnomalyDetect
     public TrainingResult Fit(SliceDataset healthy, TrainingOptions options, IProgress<TrainingProgress>? progress = null,
         CancellationToken ct = default)
     {
-        if (options.CheckpointPath is null || !File.Exists(options.CheckpointPath))
-        {
-            network.Dispose();
-            torch.manual_seed((long)options.Seed);
-            network = CreateNetwork(Config);
-        }
+        network = FreshNetwork.ForFit(network, options, () => CreateNetwork(Config));
         return Trainer.Run(this, healthy, options, progress, ct);
     }
 
-    /// <remarks>Runs with no garbage collection during the call (<see cref="NoGcRegion"/>).</remarks>
-    public AnomalyOutput Score(Tensor images, Tensor? foreground = null) => NoGcRegion.Run(() => ScoreInEvalMode(images, foreground));
-
-    AnomalyOutput ScoreInEvalMode(Tensor images, Tensor? foreground)
+    /// <remarks>Through <see cref="NetworkScoring.InEvalMode"/>: eval mode, the network's device, no garbage collection
+    /// during the call.</remarks>
+    public AnomalyOutput Score(Tensor images, Tensor? foreground = null)
     {
         DetectorCheckpoint.CheckImages(Name, images);
-        using var scope = torch.NewDisposeScope();
-        using var noGrad = torch.no_grad();
-        network.eval();
-        var device = network.parameters().First().device;
-        var x = images.to(ScalarType.Float32).to(device);
-        var output = ScoreBatch(x, DetectorCheckpoint.ForegroundOf(x, foreground?.to(device)));
-        return output.MoveToOuterDisposeScope();
+        return NetworkScoring.InEvalMode(network, images, foreground, (input, fg) =>
+        {
+            using var noGrad = torch.no_grad();
+            var x = input.to(ScalarType.Float32);
+            return ScoreBatch(x, DetectorCheckpoint.ForegroundOf(x, fg));
+        });
     }
 
     public void Save(string path) => DetectorCheckpoint.Save(path, this, network);
