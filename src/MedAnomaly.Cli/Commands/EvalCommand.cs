@@ -19,9 +19,9 @@ public static class EvalCommand
         var root = new Option<string?>("--root") { Description = "the data folder of a manifest file" };
         var store = new Option<string>("--store") { Description = "the run store (SQLite)", DefaultValueFactory = _ => RunStore.DefaultPath };
         var command = new Command("eval", "Recompute every metric of a run from its saved model and compare with the stored values") { run, data, root, store };
-        command.SetAction(parse => CliErrors.Run(() =>
+        command.SetAction(parse => CliErrors.RunWithTorch(parse, () =>
         {
-            var runStore = RunStore.Open(parse.GetValue(store)!);
+            var runStore = RunStore.OpenReadOnly(parse.GetValue(store)!);
             var record = runStore.GetRun(parse.GetValue(run));
             var model = record.Artifacts.FirstOrDefault(a => a.Kind == "model")
                         ?? throw new InvalidOperationException($"run {record.Id} has no saved model (status {record.Status.ToString().ToLowerInvariant()})");

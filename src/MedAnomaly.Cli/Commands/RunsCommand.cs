@@ -10,7 +10,7 @@ public static class RunsCommand
     public static Command Create()
     {
         var store = new Option<string>("--store") { Description = "the run store (SQLite)", DefaultValueFactory = _ => RunStore.DefaultPath };
-        var command = new Command("runs", "List, show and tabulate the runs in the store") { List(store), Show(store), Table(store) };
+        var command = new Command("runs", "List, show and tabulate the runs in the store (read-only), or migrate it") { List(store), Show(store), Table(store), Migrate(store) };
         return command;
     }
 
@@ -26,18 +26,31 @@ public static class RunsCommand
         return new RunFilter(parse.GetValue(f.Method), parse.GetValue(f.Dataset), status);
     }
 
-    static RunStore OpenExisting(ParseResult parse, Option<string> store)
+    /// <summary>Reading commands open the store read-only: a store on a read-only file or folder can be listed.</summary>
+    static RunStore OpenExisting(ParseResult parse, Option<string> store) => RunStore.OpenReadOnly(parse.GetValue(store)!);
+
+    static Command Migrate(Option<string> store)
     {
-        var path = parse.GetValue(store)!;
-        if (!File.Exists(path)) throw new FileNotFoundException($"no run store at {path} (runs are recorded by `medanomaly train` and `compare`)");
-        return RunStore.Open(path);
+        var command = new Command("migrate", "Bring a store written by an earlier MedAnomaly to this version's schema (back it up first: docs/experiments.md)") { store };
+        command.SetAction(parse => CliErrors.Run(parse, () =>
+        {
+            var path = parse.GetValue(store)!;
+            if (!File.Exists(path)) throw new FileNotFoundException($"no run store at {Path.GetFullPath(path)}", path);
+            int before = RunStoreFile.Identify(Path.GetFullPath(path)).Version;
+            var opened = RunStore.Open(path);
+            Console.WriteLine(before == RunStoreSchema.LatestVersion
+                ? $"{opened.Path} is at schema version {before}, the latest: nothing to do"
+                : $"{opened.Path}: schema version {before} → {RunStoreSchema.LatestVersion}");
+            return 0;
+        }));
+        return command;
     }
 
     static Command List(Option<string> store)
     {
         var f = Filters();
         var command = new Command("list", "One line per run") { store, f.Method, f.Dataset, f.Status };
-        command.SetAction(parse => CliErrors.Run(() =>
+        command.SetAction(parse => CliErrors.Run(parse, () =>
         {
             var runs = OpenExisting(parse, store).ListRuns(Filter(parse, f));
             Console.WriteLine($"{"id",5}  {"method",-8} {"dataset",-10} {"seed",5}  {"status",-10} {"started (UTC)",-20} pixel_auroc");
@@ -56,7 +69,7 @@ public static class RunsCommand
     {
         var id = new Argument<long>("ID") { Description = "the run id" };
         var command = new Command("show", "Everything about one run, with the command that recreates it") { id, store };
-        command.SetAction(parse => CliErrors.Run(() =>
+        command.SetAction(parse => CliErrors.Run(parse, () =>
         {
             var r = OpenExisting(parse, store).GetRun(parse.GetValue(id));
             Console.WriteLine($"run {r.Id}: {r.Info.Method} on {r.Info.Dataset}, seed {r.Info.Seed}, {r.Status.ToString().ToLowerInvariant()}");
@@ -78,7 +91,7 @@ public static class RunsCommand
         var format = new Option<string>("--format") { Description = "md, latex, html or csv", DefaultValueFactory = _ => "md" };
         var split = new Option<string>("--split") { Description = "the metrics' split", DefaultValueFactory = _ => MetricRows.Split };
         var command = new Command("table", "Method × metric, mean ± std over seeds, of the completed runs") { store, f.Method, f.Dataset, f.Status, format, split };
-        command.SetAction(parse => CliErrors.Run(() =>
+        command.SetAction(parse => CliErrors.Run(parse, () =>
         {
             string extension = parse.GetValue(format) switch
             {

@@ -22,9 +22,9 @@ public static class ScoreCommand
         var png = new Option<bool>("--png") { Description = "also write input | map | outline PNGs, one per slice" };
         var store = new Option<string>("--store") { Description = "the run store (SQLite)", DefaultValueFactory = _ => RunStore.DefaultPath };
         var command = new Command("score", "Write a run's anomaly maps for a dataset's test split (NPY, optional PNG)") { run, data, root, output, png, store };
-        command.SetAction(parse => CliErrors.Run(() =>
+        command.SetAction(parse => CliErrors.RunWithTorch(parse, () =>
         {
-            var record = RunStore.Open(parse.GetValue(store)!).GetRun(parse.GetValue(run));
+            var record = RunStore.OpenReadOnly(parse.GetValue(store)!).GetRun(parse.GetValue(run));
             var model = record.Artifacts.FirstOrDefault(a => a.Kind == "model")
                         ?? throw new InvalidOperationException($"run {record.Id} has no saved model");
             var dataset = ExperimentData.Load(parse.GetValue(data) ?? EvalCommand.DataArgument(record.Info.Command), parse.GetValue(root));

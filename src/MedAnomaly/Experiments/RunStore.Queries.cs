@@ -12,10 +12,10 @@ public sealed partial class RunStore
         """;
 
     /// <summary>One run with its metrics and artifacts.</summary>
-    /// <exception cref="KeyNotFoundException">No run has this id.</exception>
+    /// <exception cref="RunNotFoundException">No run has this id.</exception>
     public RunRecord GetRun(long id) =>
         Read((connection, transaction) => ReadRuns(connection, transaction, "id = $id", [("$id", id)]).SingleOrDefault())
-        ?? throw new KeyNotFoundException($"run {id} is not in {Path}");
+        ?? throw new RunNotFoundException(id, Path);
 
     /// <summary>The runs that match <paramref name="filter"/> (default: all), oldest first, with their metrics and artifacts.</summary>
     public IReadOnlyList<RunRecord> ListRuns(RunFilter? filter = null)
@@ -127,14 +127,14 @@ public sealed partial class RunStore
 
     /// <summary>Reads in one deferred (read-only) transaction, so runs, metrics and artifacts come from one snapshot
     /// even while another process writes.</summary>
-    T Read<T>(Func<SqliteConnection, SqliteTransaction, T> body)
+    T Read<T>(Func<SqliteConnection, SqliteTransaction, T> body) => RunStoreFile.Guard(Path, writing: false, () =>
     {
         using var connection = Connect();
         using var transaction = connection.BeginTransaction(deferred: true);
         T result = body(connection, transaction);
         transaction.Commit();
         return result;
-    }
+    });
 
     static string? Text(SqliteDataReader reader, int ordinal) => reader.IsDBNull(ordinal) ? null : reader.GetString(ordinal);
 }

@@ -21,50 +21,58 @@ public sealed partial class RunStore
     /// <summary>How long a write waits for another process's write to finish before failing with "database is locked".</summary>
     public static readonly TimeSpan BusyTimeout = TimeSpan.FromSeconds(30);
 
-    static readonly byte[] SqliteHeader = "SQLite format 3\0"u8.ToArray();
-
-    /// <summary>The database file (absolute path).</summary>
+    /// <summary>The file's path (absolute).</summary>
     public string Path { get; }
+
+    /// <summary>Whether this store was opened by <see cref="OpenReadOnly"/>: it reads, and every write throws.</summary>
+    public bool IsReadOnly { get; }
 
     readonly string connectionString;
 
-    RunStore(string path)
+    RunStore(string path, string connectionString, bool readOnly)
     {
         Path = path;
-        connectionString = new SqliteConnectionStringBuilder
-        {
-            DataSource = path,
-            Mode = SqliteOpenMode.ReadWriteCreate,
-            ForeignKeys = true,
-            DefaultTimeout = (int)BusyTimeout.TotalSeconds,
-        }.ToString();
+        this.connectionString = connectionString;
+        IsReadOnly = readOnly;
     }
 
-    /// <summary>Opens (creating the file and its folder if missing) and brings the schema up to date.</summary>
-    /// <exception cref="InvalidDataException">The file exists but is not a SQLite database, or was written by a
-    /// newer MedAnomaly.</exception>
+    /// <summary>Opens for writing (creating the file and its folder if missing) and brings the schema up to date.</summary>
+    /// <exception cref="InvalidDataException">The file is empty, not a SQLite database, a SQLite database of another
+    /// program, or written by a newer MedAnomaly.</exception>
+    /// <exception cref="RunStoreException">SQLite could not open or read it (damaged, not writable, locked).</exception>
     public static RunStore Open(string path = DefaultPath)
     {
         string full = System.IO.Path.GetFullPath(path);
         if (Directory.Exists(full)) throw new ArgumentException($"run store path '{full}' is a folder; expected a database file such as {DefaultPath}", nameof(path));
         Directory.CreateDirectory(System.IO.Path.GetDirectoryName(full)!);
-        RequireSqliteOrEmpty(full);
-        var store = new RunStore(full);
-        try
+        if (!File.Exists(full)) RunStoreFile.Create(full);
+        RunStoreFile.Identify(full);
+        var store = new RunStore(full, RunStoreFile.ConnectionString(full, SqliteOpenMode.ReadWrite), readOnly: false);
+        RunStoreFile.Guard(full, writing: true, () =>
         {
             using var connection = store.Connect();
-            EnableWal(connection, full);
+            RunStoreFile.EnableWal(connection, full);
             RunStoreSchema.Migrate(connection, full);
-        }
-        catch (SqliteException e) when (e.SqliteErrorCode is 26) // SQLITE_NOTADB: a header that passed, a body that did not
-        {
-            throw NotSqlite(full, e);
-        }
-        catch (SqliteException e) when (e.SqliteErrorCode is 14 or 8) // SQLITE_CANTOPEN, SQLITE_READONLY: SQLite's text names no file
-        {
-            throw new IOException($"run store '{full}' cannot be opened for writing ({e.Message}); expected a writable file in a writable folder", e);
-        }
+        });
         return store;
+    }
+
+    /// <summary>Opens an existing store for reading only: nothing is created, migrated or locked for writing, so a store
+    /// on a read-only file or folder can be listed.</summary>
+    /// <exception cref="FileNotFoundException">There is no file at <paramref name="path"/>.</exception>
+    /// <exception cref="InvalidDataException">As <see cref="Open"/>, or the store is at an older schema version (a
+    /// writing open, e.g. <c>medanomaly runs migrate</c>, brings it up to date).</exception>
+    public static RunStore OpenReadOnly(string path = DefaultPath)
+    {
+        string full = System.IO.Path.GetFullPath(path);
+        if (Directory.Exists(full)) throw new ArgumentException($"run store path '{full}' is a folder; expected a database file such as {DefaultPath}", nameof(path));
+        if (!File.Exists(full))
+            throw new FileNotFoundException($"no run store at {full} (runs are recorded by `medanomaly train` and `compare`)", full);
+        var identity = RunStoreFile.Identify(full);
+        if (identity.Version < RunStoreSchema.LatestVersion)
+            throw new InvalidDataException($"run store '{full}' is at schema version {identity.Version}, this MedAnomaly reads version " +
+                                           $"{RunStoreSchema.LatestVersion}: back it up, then run `medanomaly runs migrate --store {full}` (docs/experiments.md)");
+        return new RunStore(full, identity.ReadConnectionString, readOnly: true);
     }
 
     /// <summary>Records a new run as <c>running</c>, owned by this process, and returns its id. Null
@@ -216,7 +224,7 @@ public sealed partial class RunStore
     void RequireRunning(SqliteConnection connection, SqliteTransaction transaction, long runId, string action)
     {
         using var command = Command(connection, transaction, "SELECT status FROM runs WHERE id = $id", ("$id", runId));
-        var status = command.ExecuteScalar() as string ?? throw new KeyNotFoundException($"run {runId} is not in {Path}");
+        var status = command.ExecuteScalar() as string ?? throw new RunNotFoundException(runId, Path);
         if (status != "running") throw new InvalidOperationException($"run {runId} in {Path} is {status}; {action} needs a running run");
     }
 
@@ -247,11 +255,15 @@ public sealed partial class RunStore
     /// (the busy timeout) rather than failing mid-way when a read lock cannot be upgraded.</summary>
     T Write<T>(Func<SqliteConnection, SqliteTransaction, T> body)
     {
-        using var connection = Connect();
-        using var transaction = connection.BeginTransaction(deferred: false);
-        T result = body(connection, transaction);
-        transaction.Commit();
-        return result;
+        if (IsReadOnly) throw new InvalidOperationException($"run store '{Path}' was opened read-only (RunStore.OpenReadOnly); open it with RunStore.Open to record runs");
+        return RunStoreFile.Guard(Path, writing: true, () =>
+        {
+            using var connection = Connect();
+            using var transaction = connection.BeginTransaction(deferred: false);
+            T result = body(connection, transaction);
+            transaction.Commit();
+            return result;
+        });
     }
 
     void Write(Action<SqliteConnection, SqliteTransaction> body) => Write<object?>((c, t) => { body(c, t); return null; });
@@ -263,18 +275,10 @@ public sealed partial class RunStore
         using var command = connection.CreateCommand();
         // busy_timeout makes SQLite itself wait for a lock; synchronous=NORMAL is the documented safe pairing with WAL
         // (a commit is atomic; only the last commits before a power cut may be lost).
-        command.CommandText = $"PRAGMA busy_timeout = {(int)BusyTimeout.TotalMilliseconds}; PRAGMA synchronous = NORMAL;";
+        command.CommandText = IsReadOnly ? $"PRAGMA busy_timeout = {(int)BusyTimeout.TotalMilliseconds};"
+            : $"PRAGMA busy_timeout = {(int)BusyTimeout.TotalMilliseconds}; PRAGMA synchronous = NORMAL;";
         command.ExecuteNonQuery();
         return connection;
-    }
-
-    static void EnableWal(SqliteConnection connection, string path)
-    {
-        using var command = connection.CreateCommand();
-        command.CommandText = "PRAGMA journal_mode = WAL";
-        string mode = (string)command.ExecuteScalar()!;
-        if (!string.Equals(mode, "wal", StringComparison.OrdinalIgnoreCase))
-            throw new IOException($"run store '{path}' could not be switched to WAL mode (it stayed '{mode}'); WAL needs a local file system");
     }
 
     static SqliteCommand Command(SqliteConnection connection, SqliteTransaction transaction, string sql, params (string Name, object? Value)[] parameters)
@@ -285,19 +289,6 @@ public sealed partial class RunStore
         foreach (var (name, value) in parameters) command.Parameters.AddWithValue(name, value ?? DBNull.Value);
         return command;
     }
-
-    /// <summary>An empty or missing file is fine (SQLite creates the database); anything else must carry SQLite's header.</summary>
-    static void RequireSqliteOrEmpty(string path)
-    {
-        if (!File.Exists(path) || new FileInfo(path).Length == 0) return;
-        var header = new byte[SqliteHeader.Length];
-        int read;
-        using (var stream = File.OpenRead(path)) read = stream.ReadAtLeast(header, header.Length, throwOnEndOfStream: false);
-        if (read < header.Length || !header.AsSpan().SequenceEqual(SqliteHeader)) throw NotSqlite(path, null);
-    }
-
-    static InvalidDataException NotSqlite(string path, Exception? inner) => new(
-        $"'{path}' is not a SQLite database (expected a file starting with \"SQLite format 3\"); give the run store another path", inner);
 
     static string Sha256(string path)
     {

@@ -53,6 +53,8 @@ public static class RunStoreSchema
             CREATE INDEX runs_status ON runs(status);
             CREATE INDEX runs_method_dataset ON runs(method, dataset);
             """),
+        new(3, "the marker that tells a run store from any other SQLite file (\"MDAN\")",
+            $"PRAGMA application_id = {RunStoreFile.ApplicationId};"),
     ];
 
     /// <summary>The version a database is at after all migrations.</summary>
@@ -94,7 +96,7 @@ public static class RunStoreSchema
         command.ExecuteNonQuery();
     }
 
-    static InvalidDataException TooNew(string path, int version) => new(
+    internal static InvalidDataException TooNew(string path, int version) => new(
         $"run store '{path}' is at schema version {version}, but this MedAnomaly knows versions up to {LatestVersion}: " +
         "open it with a newer MedAnomaly");
 }

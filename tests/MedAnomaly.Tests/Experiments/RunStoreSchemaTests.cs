@@ -62,6 +62,33 @@ public sealed class RunStoreSchemaTests : IDisposable
         Assert.Equal(RunInfo.DescribeMachine(), store.GetRun(fresh).Info.Machine);
     }
 
+    /// <summary>A store of an earlier MedAnomaly (before the marker) is read as it is and stamped by the next writing open.</summary>
+    [Fact]
+    public void AVersion2StoreWithoutTheMarkerIsReadThenStamped()
+    {
+        string path = temp.File("v2.db");
+        using (var connection = new SqliteConnection($"Data Source={path}"))
+        {
+            connection.Open();
+            RunStoreSchema.Migrate(connection, path, targetVersion: 2);
+        }
+        SqliteConnection.ClearAllPools();
+        var identity = RunStoreFile.Identify(path);
+        Assert.Equal((2, true), (identity.Version, identity.Legacy));
+        Assert.Contains("schema version 2", Assert.Throws<InvalidDataException>(() => RunStore.OpenReadOnly(path)).Message);
+        Assert.Contains("medanomaly runs migrate", Assert.Throws<InvalidDataException>(() => RunStore.OpenReadOnly(path)).Message);
+        RunStore.Open(path);
+        Assert.Equal((3, false), (RunStoreFile.Identify(path).Version, RunStoreFile.Identify(path).Legacy));
+        using (var connection = new SqliteConnection($"Data Source={path}"))
+        {
+            connection.Open();
+            using var command = connection.CreateCommand();
+            command.CommandText = "PRAGMA application_id";
+            Assert.Equal(RunStoreFile.ApplicationId, Convert.ToInt32(command.ExecuteScalar()));
+        }
+        Assert.Empty(RunStore.OpenReadOnly(path).ListRuns());
+    }
+
     [Fact]
     public void RefusesADatabaseFromANewerVersion()
     {

@@ -113,8 +113,10 @@ public sealed class RunStoreTests : IDisposable
     public void BadInputGetsErrorsThatNameIt()
     {
         var store = RunStore.Open(temp.File("runs.db"));
-        Assert.Contains($"run 42 is not in {store.Path}", Assert.Throws<KeyNotFoundException>(() => store.GetRun(42)).Message);
-        Assert.Contains("run 42", Assert.Throws<KeyNotFoundException>(() => store.CompleteRun(42)).Message);
+        var missing42 = Assert.Throws<RunNotFoundException>(() => store.GetRun(42));
+        Assert.Equal((42L, store.Path), (missing42.RunId, missing42.StorePath));
+        Assert.Contains($"run 42 is not in {store.Path} (`medanomaly runs list --store {store.Path}`", missing42.Message);
+        Assert.Contains("run 42", Assert.Throws<RunNotFoundException>(() => store.CompleteRun(42)).Message);
         Assert.Contains("not usable (it is not valid JSON", Assert.Throws<ArgumentException>(() => store.BeginRun(Info() with { ConfigJson = "{steps: 3" })).Message);
         Assert.Contains("root is a JSON array", Assert.Throws<ArgumentException>(() => store.BeginRun(Info() with { ConfigJson = "[1]" })).Message);
         Assert.Contains("Method is empty", Assert.Throws<ArgumentException>(() => store.BeginRun(Info() with { Method = " " })).Message);
@@ -134,6 +136,95 @@ public sealed class RunStoreTests : IDisposable
         Assert.Contains($"'{path}' is not a SQLite database", error.Message);
         Assert.Equal("these are my notes, not a database", File.ReadAllText(path)); // left untouched
         Assert.Throws<ArgumentException>(() => RunStore.Open(temp.Path));         // a folder
+    }
+
+    [Fact]
+    public void RefusesAnEmptyFileAndLeavesIt()
+    {
+        string path = temp.File("empty.db");
+        File.WriteAllBytes(path, []);
+        var error = Assert.Throws<InvalidDataException>(() => RunStore.Open(path));
+        Assert.Contains($"'{path}' is an empty file (0 bytes), not a MedAnomaly run store", error.Message);
+        Assert.Throws<InvalidDataException>(() => RunStore.OpenReadOnly(path));
+        Assert.Equal(0, new FileInfo(path).Length);
+    }
+
+    /// <summary>A SQLite file of another program is refused by its missing marker, even with tables named like ours.</summary>
+    [Fact]
+    public void RefusesAnotherProgramsDatabaseWhateverItsTables()
+    {
+        string path = temp.File("other.db");
+        Execute(path, "CREATE TABLE runs (id INTEGER PRIMARY KEY, name TEXT); INSERT INTO runs (name) VALUES ('mine')");
+        SqliteConnection.ClearAllPools();
+        var error = Assert.Throws<InvalidDataException>(() => RunStore.Open(path));
+        Assert.Contains($"'{path}' is a SQLite database but not a MedAnomaly run store (application_id 0, expected {RunStoreFile.ApplicationId}; tables: runs)", error.Message);
+        Assert.Throws<InvalidDataException>(() => RunStore.OpenReadOnly(path));
+        Assert.Equal("0", Scalar(path, "PRAGMA user_version"));                        // left untouched
+        Assert.Equal("mine", Scalar(path, "SELECT name FROM runs"));
+        Execute(path, "PRAGMA user_version = 2");                                     // a version number alone is not enough
+        SqliteConnection.ClearAllPools();
+        Assert.Throws<InvalidDataException>(() => RunStore.Open(path));
+    }
+
+    [Fact]
+    public void ANewStoreCarriesTheMarker()
+    {
+        string path = temp.File("runs.db");
+        RunStore.Open(path);
+        Assert.Equal(RunStoreFile.ApplicationId.ToString(), Scalar(path, "PRAGMA application_id"));
+        Assert.Equal(0x4D44414E, RunStoreFile.ApplicationId);
+        Assert.Equal("MDAN", System.Text.Encoding.ASCII.GetString(File.ReadAllBytes(path).AsSpan(68, 4))); // SQLite header offset 68, big-endian
+        Assert.Empty(Directory.EnumerateFiles(temp.Path, "*.new*"));                 // the temporary file was renamed into place
+    }
+
+    /// <summary>Pages overwritten in the middle of the file: every reader and writer names the store and quotes SQLite.</summary>
+    [Fact]
+    public void ADamagedStoreGivesAnErrorNamingItAndSqlitesMessage()
+    {
+        string path = temp.File("runs.db");
+        var store = RunStore.Open(path);
+        for (int i = 0; i < 200; i++) store.CompleteRun(store.BeginRun(Info("ae", i)), [new MetricValue("test", "pixel_auroc", i / 200.0)]);
+        SqliteConnection.ClearAllPools();                                              // checkpoints the WAL into the file
+        Damage(path);
+        var read = Assert.Throws<RunStoreException>(() => RunStore.OpenReadOnly(path).ListRuns());
+        Assert.StartsWith($"run store '{path}' is damaged (SQLite Error 11: 'database disk image is malformed'", read.Message);
+        Assert.Contains("docs/experiments.md", read.Message);
+        var write = Assert.Throws<RunStoreException>(() => RunStore.Open(path).MarkStaleRunsFailed());
+        Assert.StartsWith($"run store '{path}' is damaged", write.Message);
+    }
+
+    /// <summary>Overwrites every page but the first (the header and the schema) with a repeated byte pattern.</summary>
+    public static void Damage(string path)
+    {
+        var bytes = File.ReadAllBytes(path);
+        int pageSize = (bytes[16] << 8) | bytes[17];
+        Assert.True(bytes.Length >= 4 * pageSize, $"the store has {bytes.Length / pageSize} pages");
+        for (int i = pageSize; i < bytes.Length; i++) bytes[i] = (byte)(0x5A ^ i);
+        File.WriteAllBytes(path, bytes);
+    }
+
+    [Fact]
+    public void AReadOnlyStoreReadsAndRefusesWrites()
+    {
+        string path = temp.File("runs.db");
+        var writer = RunStore.Open(path);
+        writer.CompleteRun(writer.BeginRun(Info()), [new MetricValue("test", "pixel_auroc", 0.5)]);
+        var reader = RunStore.OpenReadOnly(path);
+        Assert.True(reader.IsReadOnly);
+        Assert.Equal(0.5, reader.GetRun(1).Metrics.Single().Value);
+        Assert.Contains("opened read-only", Assert.Throws<InvalidOperationException>(() => reader.BeginRun(Info())).Message);
+        Assert.Single(writer.ListRuns());
+        Assert.Contains("no run store at", Assert.Throws<FileNotFoundException>(() => RunStore.OpenReadOnly(temp.File("none.db"))).Message);
+        Assert.False(File.Exists(temp.File("none.db")));
+    }
+
+    [Fact]
+    public void ManyProcessesCreatingOneStoreAtOnceAllOpenIt()
+    {
+        string path = temp.File("new", "runs.db");
+        Parallel.For(0, 8, new ParallelOptions { MaxDegreeOfParallelism = 8 }, _ => RunStore.Open(path).BeginRun(Info()));
+        Assert.Equal(8, RunStore.Open(path).ListRuns().Count);
+        Assert.Equal(["runs.db", "runs.db-shm", "runs.db-wal"], Directory.EnumerateFiles(Path.GetDirectoryName(path)!).Select(Path.GetFileName).Order());
     }
 
     [Fact]

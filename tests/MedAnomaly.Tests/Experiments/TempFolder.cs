@@ -9,7 +9,7 @@ public sealed class TempFolder : IDisposable
 
     public TempFolder() => Directory.CreateDirectory(Path);
 
-    public string File(string name) => System.IO.Path.Combine(Path, name);
+    public string File(params string[] names) => System.IO.Path.Combine([Path, .. names]);
 
     public void Dispose()
     {
