@@ -1,15 +1,16 @@
+using System.CommandLine;
 using MedAnomaly.Cli.Commands;
-using MedAnomaly.Runtime;
 
-// The `medanomaly` command. Each sub-command lives in Commands/ and exposes `static Command Create()`.
-// TorchSharp's native libraries are prepared before anything can touch `torch` (see TorchNative).
+// The `medanomaly` command. Each sub-command lives in Commands/ and exposes `static Command Create()`. Commands that
+// work on tensors load libtorch first (CliErrors.RunWithTorch → TorchNative); the others (help, metrics, data info and
+// check, runs) never load it. Every failure is one line on stderr (CliErrors), the stack trace only with --verbose.
 try
 {
-    TorchNative.EnsureLoaded();
+    var parse = MedAnomalyCommand.Create(args).Parse(args);
+    if (parse.Errors.Count > 0 && parse.Action is not System.CommandLine.Help.HelpAction) return CliErrors.ReportParseErrors(parse);
+    return parse.Invoke(new InvocationConfiguration { EnableDefaultExceptionHandler = false });
 }
-catch (TorchNativeException e)
+catch (Exception e)
 {
-    Console.Error.WriteLine($"medanomaly: {e.Message}");
-    return 1;
+    return CliErrors.Report(e, args.Contains("--verbose"));
 }
-return MedAnomalyCommand.Create(args).Parse(args).Invoke();

@@ -19,7 +19,7 @@ public static class CompareCommand
             methods, seeds, output,
         };
         shared.AddTo(command);
-        command.SetAction(parse => CliErrors.Run(() =>
+        command.SetAction(parse => CliErrors.RunWithTorch(parse, () =>
         {
             var names = parse.GetValue(methods)!.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
             foreach (var name in names) shared.Setup(parse, name).Detector.Dispose();   // every method and --set checked before any run

@@ -15,7 +15,7 @@ public static class DataCheckCommand
         cmd.Arguments.Add(manifest);
         cmd.Options.Add(root);
         cmd.Options.Add(channel);
-        cmd.SetAction(parse => CliErrors.Run(() =>
+        cmd.SetAction(parse => CliErrors.Run(parse, () =>
         {
             var m = DatasetManifest.Load(parse.GetValue(manifest)!);
             var report = ManifestCheck.Run(m, parse.GetValue(root)!, parse.GetValue(channel));

@@ -28,7 +28,7 @@ public static class DataInfoCommand
         var cmd = new Command("info", "Print a data file's format, shape, dtype, voxel size, affine and value statistics");
         cmd.Arguments.Add(file);
         cmd.Options.Add(json);
-        cmd.SetAction(parse => CliErrors.Run(() =>
+        cmd.SetAction(parse => CliErrors.Run(parse, () =>
         {
             var summary = Summarise(parse.GetValue(file)!);
             Console.WriteLine(parse.GetValue(json) ? JsonSerializer.Serialize(summary, JsonOptions) : Format(summary));

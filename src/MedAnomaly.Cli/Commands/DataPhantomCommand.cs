@@ -17,7 +17,7 @@ public static class DataPhantomCommand
         var preview = new Option<string?>("--preview") { Description = "Also write a PNG montage of test slices with lesion outlines" };
         var cmd = new Command("phantom", "Generate a synthetic T2-like brain MRI data set with lesion masks and its manifest");
         foreach (var o in new Option[] { outDir, volumes, size, seed, testFraction, preview }) cmd.Options.Add(o);
-        cmd.SetAction(parse => CliErrors.Run(() =>
+        cmd.SetAction(parse => CliErrors.Run(parse, () =>
         {
             var sw = Stopwatch.StartNew();
             var s = PhantomSet.Write(parse.GetValue(outDir)!, parse.GetValue(volumes), parse.GetValue(size), parse.GetValue(seed), parse.GetValue(testFraction));

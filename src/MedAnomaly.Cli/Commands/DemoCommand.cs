@@ -18,7 +18,7 @@ public static class DemoCommand
         {
             steps, size, seed, output,
         };
-        command.SetAction(parse => CliErrors.Run(() =>
+        command.SetAction(parse => CliErrors.RunWithTorch(parse, () =>
         {
             var options = defaults with
             {

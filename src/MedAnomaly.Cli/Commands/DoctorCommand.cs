@@ -16,7 +16,7 @@ public static class DoctorCommand
     {
         var steps = new Option<int>("--steps") { Description = "training steps of the check", DefaultValueFactory = _ => 5 };
         var command = new Command("doctor", "Check that TorchSharp and libtorch load and train here") { steps };
-        command.SetAction(parse => CliErrors.Run(() => Run(parse.GetValue(steps))));
+        command.SetAction(parse => CliErrors.RunWithTorch(parse, () => Run(parse.GetValue(steps))));
         return command;
     }
 

@@ -15,6 +15,7 @@ public static class MedAnomalyCommand
     {
         new HelpOption(),
         new VersionOption(),
+        CliErrors.Verbose,
         DemoCommand.Create(),
         DoctorCommand.Create(),
         TrainCommand.Create(args),

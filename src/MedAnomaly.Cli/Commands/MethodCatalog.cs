@@ -20,7 +20,18 @@ public static class MethodCatalog
         if (unknown.Count > 0)
             throw new ArgumentException($"--set {unknown[0].Key}: not a training option nor a setting of {entry.Name}; " +
                                         $"known keys: {string.Join(", ", ConfigOverrides.Keys(p.Training).Concat(ConfigOverrides.Keys(p.ConfigJson)))}");
-        return new MethodSetup(entry.Name, entry.Create(config), training, p.ImageSize);
+        return new MethodSetup(entry.Name, Build(entry, config, rest), training, p.ImageSize);
+    }
+
+    /// <summary>The detector, its network built (the network configs validate themselves, e.g. GroupNorm groups that divide
+    /// every channel count); a refused value is reported with the --set overrides that produced it.</summary>
+    static Methods.IAnomalyDetector Build(DetectorEntry entry, string config, IReadOnlyList<(string Key, string Value)> overrides)
+    {
+        try { return entry.Create(config); }
+        catch (Exception e) when (overrides.Count > 0 && e is ArgumentException or System.Text.Json.JsonException)
+        {
+            throw new ArgumentException($"{entry.Name} with {string.Join(" ", overrides.Select(o => $"--set {o.Key}={o.Value}"))}: {e.Message}", e);
+        }
     }
 
     public static Methods.IAnomalyDetector Load(string path) => DetectorRegistry.Load(path);

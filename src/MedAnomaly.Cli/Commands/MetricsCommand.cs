@@ -23,12 +23,14 @@ public static class MetricsCommand
         var minComponent = new Option<int>("--min-component") { Description = "drop 8-connected components smaller than this many pixels from the thresholded prediction (0 = none)" };
         var threshold = new Option<double?>("--threshold") { Description = "threshold for Dice/sensitivity/specificity/FPR (e.g. chosen on validation); default: the pooled best-Dice threshold" };
         var json = new Option<bool>("--json") { Description = "print one JSON object instead of text" };
+        var oneClass = new Option<string>("--one-class") { Description = "labels or masks of one class only (AUROC, AP, best Dice undefined): error (exit 1) or nan (print NaN for them)", DefaultValueFactory = _ => "error" };
 
         var cmd = new Command("metrics", "AUROC, AP, best Dice/F1, FPR@95%TPR and Dice at a threshold, image and pixel level, from .npy or NIfTI files");
-        foreach (var o in new Option[] { scores, labels, masks, foreground, volumeIds, imageScore, bestDice, seed, median, minComponent, threshold, json })
+        foreach (var o in new Option[] { scores, labels, masks, foreground, volumeIds, imageScore, bestDice, seed, median, minComponent, threshold, json, oneClass })
             cmd.Options.Add(o);
-        cmd.SetAction(parse => CliErrors.Run(() =>
+        cmd.SetAction(parse => CliErrors.Run(parse, () =>
         {
+            var policy = ParseOneClass(parse.GetValue(oneClass)!);
             var input = LoadInput(parse.GetValue(scores)!, parse.GetValue(labels), parse.GetValue(masks), parse.GetValue(foreground), parse.GetValue(volumeIds));
             var options = new MetricsOptions
             {
@@ -38,8 +40,12 @@ public static class MetricsCommand
                 MedianFilter = parse.GetValue(median),
                 MinComponentSize = parse.GetValue(minComponent),
                 Threshold = parse.GetValue(threshold),
+                ImageOneClass = policy,
+                PixelOneClass = policy,
             };
-            var report = AnomalyMetrics.Evaluate(input, options);
+            MetricsReport report;
+            try { report = AnomalyMetrics.Evaluate(input, options); }
+            catch (OneClassException e) { throw new ArgumentException($"{e.Problem}; pass --one-class nan to print NaN for them instead", e); }
             Console.WriteLine(parse.GetValue(json) ? report.ToJson() : report.ToText());
             return 0;
         }));
@@ -138,6 +144,13 @@ public static class MetricsCommand
             return ImageScoring.TopK(k);
         throw new ArgumentException($"--image-score must be mean, max or topK with K ≥ 1 (e.g. top100), got '{s}'");
     }
+
+    static OneClassPolicy ParseOneClass(string s) => s.ToLowerInvariant() switch
+    {
+        "error" => OneClassPolicy.Throw,
+        "nan" => OneClassPolicy.NaN,
+        _ => throw new ArgumentException($"--one-class must be error or nan, got '{s}'"),
+    };
 
     static BestDiceMode ParseMode(string s) => s.ToLowerInvariant() switch
     {

@@ -13,13 +13,14 @@ public static class TrainCommand
         var shared = new WorkflowOptions();
         var command = new Command("train", "Train a detector on the healthy split, score the test split, store the run and its metrics") { method, seed };
         shared.AddTo(command);
-        command.SetAction(parse => CliErrors.Run(() =>
+        command.SetAction(parse => CliErrors.RunWithTorch(parse, () =>
         {
             var setup = shared.Setup(parse, parse.GetValue(method)!);     // bad --set: error before anything is recorded
             var data = ExperimentData.Load(parse.GetValue(shared.Data)!, parse.GetValue(shared.Root));
             var store = RunStore.Open(parse.GetValue(shared.Store)!);
             store.MarkStaleRunsFailed();
             using var detector = setup.Detector;
+            Console.WriteLine(ResumeHint(setup.Training, WorkflowOptions.CommandLine(args)));
             var outcome = Progress.Training(setup.Training.Steps, $"{setup.Method} seed {parse.GetValue(seed)}", progress =>
                 ExperimentRunner.Run(store, data, setup, parse.GetValue(seed), RunsFolder(store), WorkflowOptions.CommandLine(args), progress,
                                      WorkflowOptions.CancelOnCtrlC()));
@@ -28,6 +29,17 @@ public static class TrainCommand
             return 0;
         }));
         return command;
+    }
+
+    /// <summary>How often the run checkpoints and the command that resumes it, printed before training: after a kill
+    /// nothing more can be printed.</summary>
+    public static string ResumeHint(Training.TrainingOptions training, string command)
+    {
+        var cadence = new List<string>();
+        if (training.CheckpointSeconds > 0) cadence.Add($"every {training.CheckpointSeconds:0.###} s");
+        if (training.CheckpointEvery > 0) cadence.Add($"every {training.CheckpointEvery} steps");
+        string when = cadence.Count == 0 ? "only when stopped with Ctrl-C" : string.Join(" and ", cadence);
+        return $"checkpoints {when}; if this run is interrupted (Ctrl-C, kill, crash), the same command resumes it:{Environment.NewLine}  {command}";
     }
 
     /// <summary>Models and checkpoints live beside the store: runs/ID/…, runs/checkpoints/….</summary>

@@ -19,7 +19,8 @@ public sealed class WorkflowOptions
         foreach (var option in new Option[] { Data, Root, Preset, Set, Precision, Device, Store }) command.Options.Add(option);
     }
 
-    /// <summary>The method's preset with the overrides applied; an unknown key or a bad value throws before anything runs.</summary>
+    /// <summary>The method's preset with the overrides applied and checked (training options, device, network); an
+    /// unknown key or a bad value throws before anything runs.</summary>
     public MethodSetup Setup(ParseResult parse, string method)
     {
         var overrides = ConfigOverrides.Parse(parse.GetValue(Set) ?? []);
@@ -33,6 +34,7 @@ public sealed class WorkflowOptions
                 _ => throw new ArgumentException($"--precision {precision}: expected fp32 or bf16"),
             } };
         if (parse.GetValue(Device) is { } device) training = training with { Device = device };
+        training.Validate();   // every training option and the device, before any data is read or anything recorded
         return setup with { Training = training };
     }
 

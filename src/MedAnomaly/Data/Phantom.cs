@@ -25,10 +25,19 @@ public sealed record PhantomOptions(double NoiseSigma = 0.025, double BiasStreng
 /// </summary>
 public static class Phantom
 {
+    /// <summary>The grid sizes the anatomy is drawn for (the smallest structures need a few voxels).</summary>
+    public const int MinSize = 16, MaxSize = 512;
+
+    /// <exception cref="ArgumentException"><paramref name="size"/> is outside [<see cref="MinSize"/>, <see cref="MaxSize"/>].</exception>
+    public static void CheckSize(int size)
+    {
+        if (size < MinSize || size > MaxSize) throw new ArgumentException($"phantom size must be in [{MinSize}, {MaxSize}], got {size}");
+    }
+
     /// <summary>Generates one subject from <paramref name="seed"/>; the same seed gives the same volume.</summary>
     public static PhantomVolume Generate(ulong seed, int size, bool withLesions, PhantomOptions? options = null)
     {
-        if (size < 16 || size > 512) throw new ArgumentException($"phantom size must be in [16, 512], got {size}");
+        CheckSize(size);
         options ??= new PhantomOptions();
         var rng = new SeededRandom(seed);
         var (labels, clean, rho) = PhantomAnatomy.Build(size, rng);

@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using MedAnomaly.Randomness;
+using MedAnomaly.Runtime;
 
 namespace MedAnomaly.Data;
 
@@ -20,14 +21,39 @@ public static class PhantomSet
     public static PhantomSetSummary Write(string dir, int volumes, int size, ulong seed, double testFraction = 0.3,
                                           int maxParallelism = -1, PhantomOptions? options = null)
     {
-        if (volumes < 1) throw new ArgumentException($"--volumes must be at least 1, got {volumes}");
+        int nTest = CheckSplit(volumes, testFraction);
+        Phantom.CheckSize(size);
+        var created = new[] { dir, Path.Combine(dir, "train"), Path.Combine(dir, "test") }.Where(d => !Directory.Exists(d)).ToList();
+        var digests = new ConcurrentDictionary<string, string>();
+        try { return Write(dir, volumes, nTest, size, seed, maxParallelism, options, digests); }
+        catch
+        {
+            // Nothing half-written stays behind: the volumes written so far, then the folders this call created.
+            foreach (var relative in digests.Keys) File.Delete(Path.Combine(dir, relative));
+            foreach (var folder in Enumerable.Reverse(created))
+                if (Directory.Exists(folder) && !Directory.EnumerateFileSystemEntries(folder).Any()) Directory.Delete(folder);
+            throw;
+        }
+    }
+
+    /// <summary>The number of test volumes; at least one volume must be left for each split.</summary>
+    static int CheckSplit(int volumes, double testFraction)
+    {
         if (!(testFraction >= 0 && testFraction <= 1)) throw new ArgumentException($"--test-fraction must be in [0, 1], got {testFraction}");
-        int nTest = (int)Math.Round(volumes * testFraction);
+        int nTest = (int)Math.Round(Math.Max(volumes, 0) * testFraction);
+        if (volumes < 2 || nTest < 1 || nTest > volumes - 1)
+            throw new ArgumentException($"--volumes {volumes} with --test-fraction {testFraction} gives {Math.Max(volumes, 0) - nTest} training and {nTest} test " +
+                                        "volume(s); expected at least one of each (e.g. --volumes 4 --test-fraction 0.3)");
+        return nTest;
+    }
+
+    static PhantomSetSummary Write(string dir, int volumes, int nTest, int size, ulong seed, int maxParallelism, PhantomOptions? options,
+                                   ConcurrentDictionary<string, string> digests)
+    {
         Directory.CreateDirectory(Path.Combine(dir, "train"));
         Directory.CreateDirectory(Path.Combine(dir, "test"));
-        var digests = new ConcurrentDictionary<string, string>();
         int healthyTest = 0;
-        Parallel.For(0, volumes, new ParallelOptions { MaxDegreeOfParallelism = maxParallelism }, i =>
+        ParallelLoop.For(0, volumes, i =>
         {
             bool test = i >= volumes - nTest;
             ulong volumeSeed = Phantom.VolumeSeed(seed, i);
@@ -37,7 +63,7 @@ public static class PhantomSet
             string stem = $"{(test ? "test" : "train")}/phantom_{i:D4}";
             Save(dir, stem + ".nii.gz", ToVolume(v, v.Image), NiftiDataType.Float32, digests);
             if (test) Save(dir, stem + "_mask.nii.gz", ToVolume(v, Array.ConvertAll(v.Mask, b => (float)b)), NiftiDataType.UInt8, digests);
-        });
+        }, maxParallelism);
         var manifest = Manifest(size) with { Sha256 = new SortedDictionary<string, string>(digests, StringComparer.Ordinal) };
         string manifestPath = Path.Combine(dir, "manifest.json");
         string tmp = manifestPath + ".tmp";

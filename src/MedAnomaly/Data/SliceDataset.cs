@@ -1,3 +1,4 @@
+using MedAnomaly.Runtime;
 namespace MedAnomaly.Data;
 
 /// <summary>
@@ -105,7 +106,7 @@ public sealed class SliceDataset
         if (maxFiles is int k) files = files.Take(k).ToList();
         int splitLabel = s.Label == "anomalous" ? 1 : 0;
         var perFile = new List<SliceItem>[files.Count];
-        Parallel.For(0, files.Count, i =>
+        ParallelLoop.For(0, files.Count, i =>   // a bad file's own typed error, not an AggregateException
         {
             var f = files[i];
             perFile[i] = manifest.Format switch

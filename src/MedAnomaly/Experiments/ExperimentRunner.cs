@@ -27,6 +27,7 @@ public static class ExperimentRunner
                                  string command, IProgress<TrainingProgress>? progress = null, CancellationToken ct = default)
     {
         CheckImageSize(setup, data);
+        Trainer.Validate(data.Train, setup.Training);   // every option and the device, before the run is recorded
         string config = ConfigJson(setup, seed);
         string checkpoint = CheckpointPath(runsFolder, setup.Method, data.Name, seed, config);
         long id = store.BeginRun(new RunInfo(setup.Method, data.Name, config, unchecked((long)seed), command)

@@ -61,10 +61,11 @@ public static class RunStoreFile
         RequireSqliteHeader(path);
         string readOnly = ConnectionString(path, SqliteOpenMode.ReadOnly, pooling: false);
         try { return Identify(path, readOnly); }
-        catch (RunStoreException e) when (e.InnerException is SqliteException { SqliteErrorCode: 14 })
+        catch (RunStoreException e) when (e.InnerException is SqliteException { SqliteErrorCode: 8 or 14 })
         {
-            // SQLITE_CANTOPEN: a WAL store in a folder this process cannot write, with no -shm file to share. Nothing can
-            // be writing it then, so it is read as an immutable file (https://www.sqlite.org/wal.html#readonly).
+            // SQLITE_READONLY_DIRECTORY or SQLITE_CANTOPEN: a WAL store in a folder this process cannot write, with no -shm
+            // file to share. Nothing can be writing it then, so it is read as an immutable file
+            // (https://www.sqlite.org/wal.html#readonly).
             string immutable = ConnectionString(new Uri(path).AbsoluteUri + "?immutable=1", SqliteOpenMode.ReadOnly, pooling: false);
             return Identify(path, immutable);
         }

@@ -35,6 +35,12 @@ public sealed record MetricsOptions
     /// <summary>Fixed threshold for the at-threshold metrics (e.g. chosen on validation); null = pooled best-Dice threshold.</summary>
     public double? Threshold { get; init; }
     public string ThresholdSource { get; init; } = "given";
+    /// <summary>Image labels of one class only: NaN image-level metrics (the default: a test set of anomalous images only
+    /// still gets its pixel metrics) or a <see cref="OneClassException"/>.</summary>
+    public OneClassPolicy ImageOneClass { get; init; } = OneClassPolicy.NaN;
+    /// <summary>Lesion masks with no lesion pixel (or nothing else) inside the foreground: a <see cref="OneClassException"/>
+    /// (the default) or NaN pixel-level metrics.</summary>
+    public OneClassPolicy PixelOneClass { get; init; } = OneClassPolicy.Throw;
 }
 
 /// <summary>Runs every image- and pixel-level metric on a test set and returns a <see cref="MetricsReport"/>.</summary>
@@ -80,6 +86,8 @@ public static class AnomalyMetrics
         if (labels == null) return null;
         double[] scores = input.ImageScores ?? ImageScore.Compute(maps, input.ImageCount, options.Scoring, input.Foreground);
         string scoring = input.ImageScores != null ? "given" : options.Scoring.ToString();
+        long positives = MetricInputs.CountTrue(labels);
+        MetricInputs.CheckBothClasses(positives, labels.Length - positives, options.ImageOneClass, "image labels");
         return new ImageLevelMetrics(scoring, ThresholdSweep.Run(scores, labels, OneClassPolicy.NaN));
     }
 
@@ -97,9 +105,12 @@ public static class AnomalyMetrics
         var groups = VolumeGroups.Group(input.ImageCount, input.VolumeIds);
         int perImage = input.Height * input.Width;
         var (scores, labels, offsets) = VolumeGroups.Gather(maps, input.Masks, input.Foreground, perImage, groups);
-        var pooled = ThresholdSweep.Run(scores, labels);
-        var best = options.BestDiceMode == BestDiceMode.Exact
-            ? new BestDiceResult(pooled.BestDice, pooled.BestDiceThreshold, BestDiceMode.Exact, pooled.DistinctPositiveScores)
+        long positives = MetricInputs.CountTrue(labels);
+        bool both = MetricInputs.CheckBothClasses(positives, labels.Length - positives, options.PixelOneClass,
+                                                  input.Foreground != null ? "lesion masks (pixels inside the foreground)" : "lesion masks");
+        var pooled = ThresholdSweep.Run(scores, labels, OneClassPolicy.NaN);
+        var best = options.BestDiceMode == BestDiceMode.Exact || !both
+            ? new BestDiceResult(pooled.BestDice, pooled.BestDiceThreshold, options.BestDiceMode, pooled.DistinctPositiveScores)
             : BestDice.Compute(options.BestDiceMode, scores, labels, offsets, options.Seed);
         double threshold = options.Threshold ?? pooled.BestDiceThreshold;
         string source = options.Threshold != null ? options.ThresholdSource : "pooled exact best-Dice threshold (oracle)";

@@ -6,7 +6,7 @@ namespace MedAnomaly.Metrics;
 /// <summary>What a metric does when the labels hold only one class (AUROC, AP and best Dice are then undefined).</summary>
 public enum OneClassPolicy
 {
-    /// <summary>Throw an <see cref="ArgumentException"/> naming the class counts (the default).</summary>
+    /// <summary>Throw a <see cref="OneClassException"/> naming the class counts (the default).</summary>
     Throw,
     /// <summary>Return NaN for every metric that needs both classes.</summary>
     NaN,
@@ -44,14 +44,13 @@ public static class MetricInputs
     static ArgumentException NonFinite(string name, long count, int first, double value) =>
         new($"{name} contains {count} non-finite value(s) (NaN or ±∞); the first is {value} at flat index {first}. Scores must be finite.");
 
-    /// <summary>Counts positives; throws (or returns false under <see cref="OneClassPolicy.NaN"/>) when only one class is present.</summary>
+    /// <summary>Whether both classes are present; when not, throws a <see cref="OneClassException"/> or, under
+    /// <see cref="OneClassPolicy.NaN"/>, returns false.</summary>
     public static bool CheckBothClasses(long positives, long negatives, OneClassPolicy policy, string what = "labels")
     {
         if (positives > 0 && negatives > 0) return true;
         if (policy == OneClassPolicy.NaN) return false;
-        string only = positives == 0 ? "negatives" : "positives";
-        throw new ArgumentException($"{what} contain only {only} ({positives} positive, {negatives} negative); AUROC, AP and best Dice need both classes " +
-                                    "(pass OneClassPolicy.NaN to get NaN instead)");
+        throw new OneClassException(what, positives, negatives);
     }
 
     /// <summary>Number of true entries (a bool is one byte, 0 or 1).</summary>
@@ -73,4 +72,19 @@ public static class MetricInputs
         for (; i < bytes.Length; i++) if (bytes[i] != 0) count++;
         return count;
     }
+}
+
+/// <summary>The labels hold one class only, so AUROC, AP and best Dice are undefined (<see cref="OneClassPolicy.Throw"/>).</summary>
+public sealed class OneClassException(string what, long positives, long negatives)
+    : ArgumentException(Describe(what, positives, negatives) + " (OneClassPolicy.NaN gives NaN instead)")
+{
+    public string What { get; } = what;
+    public long Positives { get; } = positives;
+    public long Negatives { get; } = negatives;
+
+    /// <summary>What was wrong, without the library's hint (the CLI adds its own flag).</summary>
+    public string Problem => Describe(What, Positives, Negatives);
+
+    static string Describe(string what, long positives, long negatives) =>
+        $"{what} contain only {(positives == 0 ? "negatives" : "positives")} ({positives} positive, {negatives} negative); AUROC, AP and best Dice need both classes";
 }

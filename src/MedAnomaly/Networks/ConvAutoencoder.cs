@@ -21,6 +21,24 @@ public sealed record ConvAutoencoderConfig
     public int LatentSize { get; init; } = 16;
     public bool Variational { get; init; }
     public double LeakySlope { get; init; } = 0.2;
+
+    /// <summary>Checks every field before a network is built (the <see cref="ConvAutoencoder"/> constructor calls it).</summary>
+    /// <exception cref="ArgumentException">The first bad field, its value and what was expected.</exception>
+    public void Validate()
+    {
+        const string type = nameof(ConvAutoencoderConfig);
+        NetworkChecks.Require(WidthMultipliers is { Length: > 0 }, type, nameof(WidthMultipliers), "[]", "one width multiplier per level, e.g. [1, 2, 4, 4]");
+        NetworkChecks.Require(WidthMultipliers!.All(m => m >= 1), type, nameof(WidthMultipliers), $"[{string.Join(", ", WidthMultipliers)}]", "positive multipliers");
+        int levels = WidthMultipliers.Length;
+        NetworkChecks.Require(levels <= 12, type, nameof(WidthMultipliers), $"{levels} levels", "at most 12 levels (each halves the image)");
+        NetworkChecks.Require(InputSize >= 1 << levels && InputSize % (1 << levels) == 0, type, nameof(InputSize), InputSize,
+            $"a multiple of 2^{levels} = {1 << levels} (one halving per entry of WidthMultipliers)");
+        NetworkChecks.Require(InChannels >= 1, type, nameof(InChannels), InChannels, "at least 1");
+        NetworkChecks.Require(BaseWidth >= 1, type, nameof(BaseWidth), BaseWidth, "at least 1");
+        NetworkChecks.Require(MidFeatures >= 1, type, nameof(MidFeatures), MidFeatures, "at least 1");
+        NetworkChecks.Require(LatentSize >= 1, type, nameof(LatentSize), LatentSize, "at least 1");
+        NetworkChecks.Require(LeakySlope >= 0 && double.IsFinite(LeakySlope), type, nameof(LeakySlope), LeakySlope, "a finite slope ≥ 0");
+    }
 }
 
 /// <summary>
@@ -46,10 +64,8 @@ public sealed class ConvAutoencoder : nn.Module<Tensor, Tensor>
     public ConvAutoencoder(ConvAutoencoderConfig? config = null) : base(nameof(ConvAutoencoder))
     {
         var c = Config = config ?? new ConvAutoencoderConfig();
+        c.Validate();
         int levels = c.WidthMultipliers.Length;
-        if (levels == 0) throw new ArgumentException("ConvAutoencoder needs at least one level (WidthMultipliers is empty)");
-        if (c.InputSize % (1 << levels) != 0)
-            throw new ArgumentException($"ConvAutoencoder: InputSize {c.InputSize} must be divisible by 2^{levels} = {1 << levels}");
         var widths = c.WidthMultipliers.Select(m => (long)m * c.BaseWidth).ToArray();
         bottleneckChannels = widths[^1];
         featureSize = c.InputSize >> levels;

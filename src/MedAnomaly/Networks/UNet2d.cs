@@ -24,6 +24,30 @@ public sealed record UNet2dConfig
     public double Dropout { get; init; } = 0;
     /// <summary>Whether the network is conditioned on a timestep (diffusion) or not (autoencoders, DAE).</summary>
     public bool TimeConditioned { get; init; } = true;
+
+    /// <summary>Checks every field before a network is built (the <see cref="UNet2d"/> constructor calls it): GroupNorm
+    /// needs <see cref="GroupNormGroups"/> to divide every channel count, attention needs <see cref="AttentionHeads"/> to
+    /// divide the channels of its level and of the middle block.</summary>
+    /// <exception cref="ArgumentException">The first bad field, its value and what was expected.</exception>
+    public void Validate()
+    {
+        const string type = nameof(UNet2dConfig);
+        int[] ch = Channels ?? [], attention = AttentionLevels ?? [];
+        string channels = $"Channels = [{string.Join(", ", ch)}]";
+        NetworkChecks.Require(InChannels >= 1, type, nameof(InChannels), InChannels, "at least 1");
+        NetworkChecks.Require(OutChannels >= 1, type, nameof(OutChannels), OutChannels, "at least 1");
+        NetworkChecks.Require(ch.Length > 0, type, nameof(Channels), "[]", "one channel count per resolution level, e.g. [32, 64, 128]");
+        NetworkChecks.Require(ch.All(c => c >= 1), type, nameof(Channels), channels, "positive channel counts");
+        NetworkChecks.Require(LayersPerBlock >= 1, type, nameof(LayersPerBlock), LayersPerBlock, "at least 1");
+        NetworkChecks.Require(attention.All(l => l >= 0 && l < ch.Length), type, nameof(AttentionLevels),
+            $"[{string.Join(", ", attention)}]", $"level indices in [0, {ch.Length - 1}] (one per entry of {channels})");
+        NetworkChecks.Require(GroupNormGroups >= 1 && ch.All(c => c % GroupNormGroups == 0), type, nameof(GroupNormGroups), GroupNormGroups,
+            $"a divisor of every channel count ({channels}): {NetworkChecks.CommonDivisors(ch)}");
+        var attended = attention.Select(l => ch[l]).Append(ch[^1]).Distinct().ToArray();   // + the middle block's attention
+        NetworkChecks.Require(AttentionHeads >= 1 && attended.All(c => c % AttentionHeads == 0), type, nameof(AttentionHeads), AttentionHeads,
+            $"a divisor of the channels of every attention layer ({string.Join(", ", attended)}): {NetworkChecks.CommonDivisors(attended)}");
+        NetworkChecks.Require(Dropout is >= 0 and < 1, type, nameof(Dropout), Dropout, "a probability in [0, 1)");
+    }
 }
 
 /// <summary>
@@ -49,6 +73,7 @@ public sealed class UNet2d : nn.Module<Tensor, Tensor?, Tensor>
     public UNet2d(UNet2dConfig? config = null) : base(nameof(UNet2d))
     {
         Config = config ?? new UNet2dConfig();
+        Config.Validate();
         var ch = Config.Channels;
         levels = ch.Length;
         int g = Config.GroupNormGroups;

@@ -15,7 +15,7 @@ namespace MedAnomaly.Training;
 ///     loss = objective.Loss(x, foreground, rng)     (bf16 forward/backward under Precision.BFloat16, see MixedPrecision)
 ///     non-finite loss → InvalidOperationException naming the step (nothing is checkpointed after it)
 ///     loss.backward(); clip_grad_norm_(GradientClip); AdamW.step(); lr ← base·factor(step+1); EMA update
-///     checkpoint every CheckpointEvery steps, at the end, and when cancelled
+///     checkpoint every CheckpointEvery steps, CheckpointSeconds after the last one, at the end, and when cancelled
 /// </code>
 /// Deterministic on CPU: torch's default generator is seeded with <see cref="TrainingOptions.Seed"/>, the objective's
 /// generator with Seed too, and both are checkpointed, so a resumed run reproduces an uninterrupted one bit for bit.
@@ -56,6 +56,7 @@ public static class Trainer
 
         var losses = new List<(int Step, double Loss)>();
         var clock = Stopwatch.StartNew();
+        var sinceCheckpoint = Stopwatch.StartNew();
         var batcher = new Batcher(data, options.BatchSize, options.Seed) { DropLast = true };
         int perEpoch = data.Count / options.BatchSize;
         int step = start;
@@ -79,7 +80,11 @@ public static class Trainer
                 progress?.Report(new TrainingProgress(step, options.Steps, loss, lr, clock.Elapsed));
                 cancelled = ct.IsCancellationRequested;
                 if (cancelled || step >= options.Steps) break;
-                if (options.CheckpointEvery > 0 && step % options.CheckpointEvery == 0) Checkpoint(parts, step, options);
+                if (CheckpointDue(step, sinceCheckpoint.Elapsed, options))
+                {
+                    Checkpoint(parts, step, options);
+                    sinceCheckpoint.Restart();
+                }
             }
         }
         Checkpoint(parts, step, options);
@@ -120,21 +125,24 @@ public static class Trainer
         options.CosineDecay ? WarmupCosineSchedule.Factor(step, options.WarmupSteps, options.Steps)
             : step < options.WarmupSteps ? (double)step / options.WarmupSteps : 1.0;
 
+    /// <summary>Every <see cref="TrainingOptions.CheckpointEvery"/> steps, or once <see cref="TrainingOptions.CheckpointSeconds"/>
+    /// have passed since the last checkpoint (a killed run then loses at most that much work).</summary>
+    public static bool CheckpointDue(int step, TimeSpan sinceLast, TrainingOptions options) =>
+        (options.CheckpointEvery > 0 && step % options.CheckpointEvery == 0)
+        || (options.CheckpointSeconds > 0 && sinceLast.TotalSeconds >= options.CheckpointSeconds);
+
     static void Checkpoint(TrainingCheckpoint.Parts parts, int step, TrainingOptions options)
     {
         if (options.CheckpointPath is { } path) TrainingCheckpoint.Save(path, parts, step, scheduleStep: step, options);
     }
 
-    static void Validate(SliceDataset data, TrainingOptions o)
+    /// <summary>Checks the options (<see cref="TrainingOptions.Validate"/>) and that the data holds one batch: what
+    /// <see cref="Run"/> checks first, callable before anything is recorded.</summary>
+    /// <exception cref="ArgumentException">What does not fit, and what was expected.</exception>
+    public static void Validate(SliceDataset data, TrainingOptions o)
     {
-        if (o.Steps <= 0) throw new ArgumentOutOfRangeException(nameof(o.Steps), o.Steps, "training needs at least one step");
-        if (o.BatchSize <= 0) throw new ArgumentOutOfRangeException(nameof(o.BatchSize), o.BatchSize, "the batch size must be positive");
+        o.Validate();
         if (data.Count < o.BatchSize)
-            throw new ArgumentException($"the training set has {data.Count} slices, fewer than one batch of {o.BatchSize}", nameof(data));
-        if (o.WarmupSteps < 0 || o.WarmupSteps > o.Steps)
-            throw new ArgumentOutOfRangeException(nameof(o.WarmupSteps), o.WarmupSteps, $"must be in [0, Steps = {o.Steps}]");
-        if (o.CheckpointEvery < 0) throw new ArgumentOutOfRangeException(nameof(o.CheckpointEvery), o.CheckpointEvery, "must be >= 0");
-        if (o.LearningRate <= 0 || !double.IsFinite(o.LearningRate))
-            throw new ArgumentOutOfRangeException(nameof(o.LearningRate), o.LearningRate, "must be a positive number");
+            throw new ArgumentException($"the training set has {data.Count} slices, fewer than one batch of {o.BatchSize} (training option BatchSize)", nameof(data));
     }
 }

@@ -33,10 +33,38 @@ public sealed record TrainingOptions
     public ulong Seed { get; init; } = 0;
     /// <summary>Write a checkpoint every this many steps (and at the end); 0 = only at the end when a path is set.</summary>
     public int CheckpointEvery { get; init; } = 0;
+    /// <summary>Also write a checkpoint when this many seconds have passed since the last one (when a path is set), so a
+    /// killed run loses at most about this much work whatever its step count; 0 = not by time.</summary>
+    public double CheckpointSeconds { get; init; } = 60;
     /// <summary>Checkpoint file (weights, optimiser state, RNG state, step); training resumes from it when it exists.</summary>
     public string? CheckpointPath { get; init; }
     /// <summary>Where to train; null = CPU.</summary>
     public string? Device { get; init; }
+
+    /// <summary>Checks every field, and that <see cref="Device"/> exists in this process, before anything is recorded or
+    /// trained.</summary>
+    /// <exception cref="ArgumentException">The first bad field: its name, its value and what was expected.</exception>
+    public void Validate()
+    {
+        Require(Steps >= 1, nameof(Steps), Steps, "at least 1 step");
+        Require(BatchSize >= 1, nameof(BatchSize), BatchSize, "at least 1 slice per batch");
+        Require(LearningRate > 0 && double.IsFinite(LearningRate), nameof(LearningRate), LearningRate, "a positive number");
+        Require(Beta1 is >= 0 and < 1, nameof(Beta1), Beta1, "a number in [0, 1)");
+        Require(Beta2 is >= 0 and < 1, nameof(Beta2), Beta2, "a number in [0, 1)");
+        Require(WeightDecay >= 0 && double.IsFinite(WeightDecay), nameof(WeightDecay), WeightDecay, "a number ≥ 0");
+        Require(WarmupSteps >= 0 && WarmupSteps <= Steps, nameof(WarmupSteps), WarmupSteps, $"a number of steps in [0, Steps = {Steps}]");
+        Require(!double.IsNaN(GradientClip) && !double.IsPositiveInfinity(GradientClip), nameof(GradientClip), GradientClip, "a finite number (≤ 0 = no clipping)");
+        Require(EmaDecay is null or (>= 0 and < 1), nameof(EmaDecay), EmaDecay, "a number in [0, 1), or null for no EMA");
+        Require(Enum.IsDefined(Precision), nameof(Precision), Precision, "Float32 or BFloat16");
+        Require(CheckpointEvery >= 0, nameof(CheckpointEvery), CheckpointEvery, "a number of steps ≥ 0 (0 = not by steps)");
+        Require(CheckpointSeconds >= 0 && double.IsFinite(CheckpointSeconds), nameof(CheckpointSeconds), CheckpointSeconds, "a number of seconds ≥ 0 (0 = not by time)");
+        TrainingDevice.Validate(Device);
+    }
+
+    static void Require(bool ok, string name, object? value, string expected)
+    {
+        if (!ok) throw new ArgumentException($"training option {name} = {Convert.ToString(value, System.Globalization.CultureInfo.InvariantCulture) ?? "null"}: expected {expected}");
+    }
 }
 
 /// <summary>Reported after every step.</summary>

@@ -100,4 +100,33 @@ public class PhantomTests
 
     [Fact]
     public void Bad_size_is_rejected() => Assert.Throws<ArgumentException>(() => Phantom.Generate(1, 4, false));
+
+    [Theory]
+    [InlineData(1, 40, 0.3, "--volumes 1 with --test-fraction 0.3 gives 1 training and 0 test volume(s)")]
+    [InlineData(4, 40, 0.0, "gives 4 training and 0 test volume(s)")]
+    [InlineData(4, 40, 1.0, "gives 0 training and 4 test volume(s)")]
+    [InlineData(4, 5, 0.3, "phantom size must be in [16, 512], got 5")]
+    [InlineData(4, 40, double.NaN, "--test-fraction must be in [0, 1]")]
+    public void A_set_that_cannot_be_made_is_refused_before_any_folder_is_created(int volumes, int size, double testFraction, string expected)
+    {
+        string dir = Path.Combine(Path.GetTempPath(), $"medanomaly-phantom-{Guid.NewGuid():N}");
+        var error = Assert.Throws<ArgumentException>(() => PhantomSet.Write(dir, volumes, size, seed: 0, testFraction));
+        Assert.Contains(expected, error.Message);
+        Assert.False(Directory.Exists(dir));
+    }
+
+    [Fact]
+    public void A_failure_while_writing_removes_what_the_set_wrote()
+    {
+        string dir = Directory.CreateTempSubdirectory("medanomaly-phantom-").FullName;
+        try
+        {
+            File.WriteAllText(Path.Combine(dir, "mine.txt"), "kept");
+            Directory.CreateDirectory(Path.Combine(dir, "test", "phantom_0003_mask.nii.gz"));   // a folder where a file must go
+            Assert.ThrowsAny<IOException>(() => PhantomSet.Write(dir, volumes: 4, size: 16, seed: 0, testFraction: 0.5));
+            Assert.Equal(["mine.txt", "test"], Directory.EnumerateFileSystemEntries(dir).Select(Path.GetFileName).Order());
+            Assert.Equal(["phantom_0003_mask.nii.gz"], Directory.EnumerateFileSystemEntries(Path.Combine(dir, "test")).Select(Path.GetFileName));
+        }
+        finally { Directory.Delete(dir, true); }
+    }
 }

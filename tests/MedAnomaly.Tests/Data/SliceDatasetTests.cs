@@ -99,4 +99,21 @@ public class SliceDatasetTests
         }
         finally { Directory.Delete(root, true); }
     }
+
+    /// <summary>The volumes are read in parallel; a bad one still gives its own typed error, not an AggregateException.</summary>
+    [Fact]
+    public void A_truncated_volume_among_many_gives_its_own_typed_error()
+    {
+        var root = Directory.CreateTempSubdirectory("phantom-truncated").FullName;
+        try
+        {
+            var set = PhantomSet.Write(root, volumes: 6, size: 16, seed: 4, testFraction: 0.34);
+            string bad = Path.Combine(root, "train", "phantom_0002.nii.gz");
+            File.WriteAllBytes(bad, File.ReadAllBytes(bad)[..1000]);
+            var error = Assert.Throws<InvalidDataException>(() => SliceDataset.Load(DatasetManifest.Load(set.ManifestPath), root, "train"));
+            Assert.Contains("phantom_0002.nii.gz", error.Message);
+            Assert.Contains("truncated", error.Message);
+        }
+        finally { Directory.Delete(root, true); }
+    }
 }

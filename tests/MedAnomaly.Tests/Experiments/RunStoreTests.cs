@@ -185,22 +185,12 @@ public sealed class RunStoreTests : IDisposable
         var store = RunStore.Open(path);
         for (int i = 0; i < 200; i++) store.CompleteRun(store.BeginRun(Info("ae", i)), [new MetricValue("test", "pixel_auroc", i / 200.0)]);
         SqliteConnection.ClearAllPools();                                              // checkpoints the WAL into the file
-        Damage(path);
+        DamagedStore.Damage(path);
         var read = Assert.Throws<RunStoreException>(() => RunStore.OpenReadOnly(path).ListRuns());
         Assert.StartsWith($"run store '{path}' is damaged (SQLite Error 11: 'database disk image is malformed'", read.Message);
         Assert.Contains("docs/experiments.md", read.Message);
         var write = Assert.Throws<RunStoreException>(() => RunStore.Open(path).MarkStaleRunsFailed());
         Assert.StartsWith($"run store '{path}' is damaged", write.Message);
-    }
-
-    /// <summary>Overwrites every page but the first (the header and the schema) with a repeated byte pattern.</summary>
-    public static void Damage(string path)
-    {
-        var bytes = File.ReadAllBytes(path);
-        int pageSize = (bytes[16] << 8) | bytes[17];
-        Assert.True(bytes.Length >= 4 * pageSize, $"the store has {bytes.Length / pageSize} pages");
-        for (int i = pageSize; i < bytes.Length; i++) bytes[i] = (byte)(0x5A ^ i);
-        File.WriteAllBytes(path, bytes);
     }
 
     [Fact]

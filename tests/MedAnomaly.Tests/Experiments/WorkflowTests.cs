@@ -24,20 +24,12 @@ public sealed class WorkflowTests : IDisposable
 
     static (int Code, string Output) Cli(params string[] args) => Wait(Start(args));
 
-    static Process Start(params string[] args)
-    {
-        var cli = Path.Combine(AppContext.BaseDirectory, "MedAnomaly.Cli.dll");
-        var start = new ProcessStartInfo("dotnet", [cli, .. args]) { RedirectStandardOutput = true, RedirectStandardError = true };
-        start.Environment["MEDANOMALY_NUM_THREADS"] = "1";
-        return Process.Start(start)!;
-    }
+    static Process Start(params string[] args) => CliProcess.Start(args);
 
     static (int Code, string Output) Wait(Process p)
     {
-        var stderr = p.StandardError.ReadToEndAsync();
-        string output = p.StandardOutput.ReadToEnd();
-        Assert.True(p.WaitForExit(180_000), "the command did not finish in 3 minutes");
-        return (p.ExitCode, output + stderr.Result);
+        var result = CliProcess.Wait(p);
+        return (result.Code, result.Output);
     }
 
     string[] Train(string method, params string[] extra) =>

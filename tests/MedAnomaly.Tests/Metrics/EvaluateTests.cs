@@ -73,4 +73,22 @@ public class EvaluateTests
         Assert.Throws<ArgumentException>(() => AnomalyMetrics.Evaluate(input with { VolumeIds = [1, 2] }, new MetricsOptions()));
         Assert.Throws<ArgumentException>(() => AnomalyMetrics.Evaluate(input with { ImageLabels = [true] }, new MetricsOptions()));
     }
+
+    [Fact]
+    public void OneClassLabelsGiveNaNOrAnErrorAsThePolicySays()
+    {
+        var input = Input(false) with { Masks = new bool[24 * 8 * 8] };   // no lesion pixel anywhere
+        var defaults = Assert.Throws<OneClassException>(() => AnomalyMetrics.Evaluate(input with { ImageLabels = Enumerable.Range(0, 24).Select(i => i % 2 == 0).ToArray() }, new MetricsOptions()));
+        Assert.Equal(("lesion masks", 0L, 24L * 64), (defaults.What, defaults.Positives, defaults.Negatives));
+        Assert.Equal("lesion masks contain only negatives (0 positive, 1536 negative); AUROC, AP and best Dice need both classes", defaults.Problem);
+
+        var strict = new MetricsOptions { ImageOneClass = OneClassPolicy.Throw, PixelOneClass = OneClassPolicy.Throw };
+        Assert.Equal("image labels", Assert.Throws<OneClassException>(() => AnomalyMetrics.Evaluate(input, strict)).What);
+
+        var lenient = new MetricsOptions { ImageOneClass = OneClassPolicy.NaN, PixelOneClass = OneClassPolicy.NaN, BestDiceMode = BestDiceMode.MedIAnomaly };
+        var report = AnomalyMetrics.Evaluate(input, lenient);
+        Assert.True(double.IsNaN(report.Image!.Sweep.Auroc));
+        Assert.True(double.IsNaN(report.Pixel!.Pooled.Auroc));
+        Assert.True(double.IsNaN(report.Pixel.BestDice.Dice));
+    }
 }

@@ -52,7 +52,7 @@ public class StreamingTests
         Assert.Throws<ArgumentException>(() => s.Add([float.NaN], [true]));
         Assert.Throws<ArgumentException>(() => s.Add([1f, 2f], [true]));
         s.Add([1f, 2f], [false, false]);
-        Assert.Throws<ArgumentException>(() => s.Result());
+        Assert.Throws<OneClassException>(() => s.Result());
         Assert.True(double.IsNaN(s.Result(OneClassPolicy.NaN).Auroc.Estimate));
         Assert.Throws<ArgumentException>(() => new StreamingMetrics(30));
     }

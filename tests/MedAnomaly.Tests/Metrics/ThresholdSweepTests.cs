@@ -53,9 +53,9 @@ public class ThresholdSweepTests
     public void OneClassThrowsOrGivesNaN()
     {
         float[] s = [0.1f, 0.2f, 0.3f];
-        var ex = Assert.Throws<ArgumentException>(() => ThresholdSweep.Run(s, [false, false, false]));
+        var ex = Assert.Throws<OneClassException>(() => ThresholdSweep.Run(s, [false, false, false]));
         Assert.Contains("only negatives", ex.Message);
-        Assert.Contains("only positives", Assert.Throws<ArgumentException>(() => Roc.Auroc(s, [true, true, true])).Message);
+        Assert.Contains("only positives", Assert.Throws<OneClassException>(() => Roc.Auroc(s, [true, true, true])).Message);
         var r = ThresholdSweep.Run(s, [true, true, true], OneClassPolicy.NaN);
         Assert.True(double.IsNaN(r.Auroc) && double.IsNaN(r.AveragePrecision) && double.IsNaN(r.BestDice));
         Assert.Equal(3, r.Positives);

@@ -177,7 +177,7 @@ public class TrainerTests
         using var net = new TinyDenoiser(5);
         var e = Assert.Throws<ArgumentException>(() => Trainer.Run(net, TinyDenoiser.Data(count: 3), Options));
         Assert.Contains("3 slices", e.Message);
-        Assert.Throws<ArgumentOutOfRangeException>(() => Trainer.Run(net, TinyDenoiser.Data(), Options with { Steps = 0 }));
+        Assert.Contains("training option Steps = 0", Assert.Throws<ArgumentException>(() => Trainer.Run(net, TinyDenoiser.Data(), Options with { Steps = 0 })).Message);
     }
 
     sealed class SyncProgress(Action<TrainingProgress> report) : IProgress<TrainingProgress>

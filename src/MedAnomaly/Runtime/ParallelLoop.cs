@@ -1,0 +1,22 @@
+using System.Runtime.ExceptionServices;
+
+namespace MedAnomaly.Runtime;
+
+/// <summary><see cref="Parallel.For(int, int, ParallelOptions, Action{int})"/> for loops whose body throws typed errors
+/// on bad input (a truncated volume among many): the first error is rethrown as itself, with its own stack, instead of
+/// inside an <see cref="AggregateException"/>, so callers catch <c>InvalidDataException</c> as they would in a plain loop.</summary>
+public static class ParallelLoop
+{
+    public static void For(int fromInclusive, int toExclusive, Action<int> body, int maxDegreeOfParallelism = -1)
+    {
+        try
+        {
+            Parallel.For(fromInclusive, toExclusive, new ParallelOptions { MaxDegreeOfParallelism = maxDegreeOfParallelism }, body);
+        }
+        catch (AggregateException e) when (e.Flatten().InnerExceptions.Count > 0)
+        {
+            ExceptionDispatchInfo.Capture(e.Flatten().InnerExceptions[0]).Throw();
+            throw;   // not reached
+        }
+    }
+}
