@@ -19,12 +19,24 @@ public static class Progress
         return result;
     }
 
-    public static IProgress<TrainingProgress> Reporter(ProgressTask task, string label) => new ActionProgress<TrainingProgress>(p =>
+    public static IProgress<TrainingProgress> Reporter(ProgressTask task, string label)
+    {
+        bool first = true;
+        return new ActionProgress<TrainingProgress>(p =>
+        {
+            // The first step reported after a resume is the one after the checkpoint's.
+            if (first && p.Step > 1) AnsiConsole.MarkupLine(Markup.Escape($"{label}: resumed from the checkpoint at step {p.Step - 1} of {p.TotalSteps}"));
+            first = false;
+            Update(task, label, p);
+        });
+    }
+
+    static void Update(ProgressTask task, string label, TrainingProgress p)
     {
         task.MaxValue = p.TotalSteps;
         task.Value = p.Step;
         task.Description = Markup.Escape($"{label}  loss {p.Loss:F5}");
-    });
+    }
 }
 
 /// <summary>Reports on the calling thread (Progress&lt;T&gt; would post to the thread pool, out of order).</summary>

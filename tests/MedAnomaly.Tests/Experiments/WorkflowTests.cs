@@ -153,4 +153,47 @@ public sealed class WorkflowTests : IDisposable
         Assert.Equal(RunStatus.Completed, runs[1].Status);
         Assert.False(File.Exists(checkpoint), "the checkpoint of a completed run is removed");
     }
+
+    /// <summary>
+    /// kill -9 (Process.Kill sends SIGKILL on Linux) after the first checkpoint, which the tiny preset writes by time
+    /// (checkpointSeconds; no step-based checkpoints), then the same command again: it resumes, and its final loss, test
+    /// metrics and model file are identical to those of an uninterrupted run of the same command on CPU.
+    /// </summary>
+    [Fact]
+    public void AKilledRunResumesFromItsTimedCheckpointAndEndsAsAnUninterruptedRun()
+    {
+        string[] Command(string store) => ["train", "--method", "ae", "--data", Data, "--preset", "tiny", "--set", "steps=600",
+                                           "--set", "checkpointSeconds=0.5", "--store", store];
+        string uninterruptedStore = Path.Combine(folder.Path, "uninterrupted", "medanomaly.db");
+        var (code, text) = Cli(Command(uninterruptedStore));
+        Assert.True(code == 0, text);
+
+        string killedStore = Path.Combine(folder.Path, "killed", "medanomaly.db");
+        var process = Start(Command(killedStore));
+        string checkpoints = Path.Combine(folder.Path, "killed", "checkpoints");
+        var clock = Stopwatch.StartNew();
+        while (!(Directory.Exists(checkpoints) && Directory.EnumerateFiles(checkpoints, "*.safetensors").Any()) && !process.HasExited
+               && clock.Elapsed < TimeSpan.FromMinutes(2))
+            Thread.Sleep(20);
+        Assert.False(process.HasExited, "the run finished before its first timed checkpoint");
+        process.Kill();                                    // SIGKILL: no handler runs, no last checkpoint
+        process.WaitForExit();
+        string hint = process.StandardOutput.ReadToEnd();
+        Assert.Contains("if this run is interrupted (Ctrl-C, kill, crash), the same command resumes it:", hint);
+        Assert.Contains("medanomaly " + string.Join(" ", Command(killedStore)), hint);
+        int stepAtKill = MedAnomaly.Training.TrainingCheckpoint.ReadInfo(Directory.EnumerateFiles(checkpoints, "*.safetensors").Single()).Step;
+        Assert.InRange(stepAtKill, 1, 599);
+
+        (code, text) = Cli(Command(killedStore));
+        Assert.True(code == 0, text);
+        Assert.Contains($"resumed from the checkpoint at step {stepAtKill} of 600", text);
+        var uninterrupted = RunStore.OpenReadOnly(uninterruptedStore).GetRun(1);
+        var resumed = RunStore.OpenReadOnly(killedStore).ListRuns().Single(r => r.Status == RunStatus.Completed);
+        static IEnumerable<(string, string, double)> Results(RunRecord run) =>
+            run.Metrics.Where(m => m.Name != "seconds_per_step").Select(m => (m.Split, m.Name, m.Value));
+        Assert.Equal(Results(uninterrupted), Results(resumed));
+        Assert.Contains(resumed.Metrics, m => m.Name == "final_loss");
+        string Model(RunRecord run) => run.Artifacts.Single(a => a.Kind == "model").Path;
+        Assert.Equal(File.ReadAllBytes(Model(uninterrupted)), File.ReadAllBytes(Model(resumed)));
+    }
 }
