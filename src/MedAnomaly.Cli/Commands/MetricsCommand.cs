@@ -61,8 +61,8 @@ public static class MetricsCommand
         switch (s.Shape.Length)
         {
             case 1: n = checked((int)s.Shape[0]); imageScores = s.ToFloat64(); break;
-            case 3: n = checked((int)s.Shape[0]); h = checked((int)s.Shape[1]); w = checked((int)s.Shape[2]); maps = s.ToFloat32(); break;
-            case 4 when s.Shape[1] == 1: n = checked((int)s.Shape[0]); h = checked((int)s.Shape[2]); w = checked((int)s.Shape[3]); maps = s.ToFloat32(); break;
+            case 3: n = checked((int)s.Shape[0]); h = checked((int)s.Shape[1]); w = checked((int)s.Shape[2]); maps = Floats(s); break;
+            case 4 when s.Shape[1] == 1: n = checked((int)s.Shape[0]); h = checked((int)s.Shape[2]); w = checked((int)s.Shape[3]); maps = Floats(s); break;
             default: throw new ArgumentException($"{scoresPath}: scores have shape {Shape(s)}; expected maps [N,H,W] or [N,1,H,W], or image scores [N]");
         }
         if (maps != null) MetricInputs.CheckFinite(maps, scoresPath); else MetricInputs.CheckFinite(imageScores!, scoresPath);
@@ -121,9 +121,13 @@ public static class MetricsCommand
         return result;
     }
 
+    /// <summary>float32 maps as read (no copy); other dtypes converted.</summary>
+    static float[] Floats(NpyArray a) => a.Data as float[] ?? a.ToFloat32();
+
     static bool[] ToBool(NpyArray a, string path)
     {
         if (a.Data is bool[] b) return b;
+        if (a.Data is byte[] bytes) return UInt8ToBool(bytes);
         var values = a.ToFloat32();
         var result = new bool[values.Length];
         for (int i = 0; i < values.Length; i++)
@@ -131,6 +135,15 @@ public static class MetricsCommand
             if (float.IsNaN(values[i])) throw new ArgumentException($"{path}: NaN at flat index {i}; masks and labels must be 0/1");
             result[i] = values[i] != 0;
         }
+        return result;
+    }
+
+    /// <summary>uint8 masks without a float copy: bytes that are all 0 or 1 are bools as they are (one memory copy).</summary>
+    static bool[] UInt8ToBool(byte[] bytes)
+    {
+        var result = new bool[bytes.Length];
+        if (bytes.AsSpan().IndexOfAnyExcept((byte)0, (byte)1) < 0) bytes.CopyTo(System.Runtime.InteropServices.MemoryMarshal.AsBytes(result.AsSpan()));
+        else for (int i = 0; i < bytes.Length; i++) result[i] = bytes[i] != 0;
         return result;
     }
 

@@ -1,3 +1,5 @@
+using MedAnomaly.Runtime;
+
 namespace MedAnomaly.Metrics;
 
 /// <summary>What to evaluate. Give <see cref="Maps"/> (per-pixel maps [N,H,W]) or <see cref="ImageScores"/> ([N]).</summary>
@@ -69,8 +71,13 @@ public static class AnomalyMetrics
         }
         if (options.MinComponentSize > 0) post.Add($"drop 8-connected components < {options.MinComponentSize} px from the thresholded prediction");
 
-        var image = ImageLevel(input, maps, options);
-        var pixel = input.Masks != null && maps != null ? PixelLevel(input, maps, options) : null;
+        // The image and pixel levels, and within the pixel level the pooled and the per-volume sweeps, are independent:
+        // they run side by side (each is deterministic, so the report does not depend on the scheduling).
+        ImageLevelMetrics? image = null;
+        PixelLevelMetrics? pixel = null;
+        ParallelLoop.Invoke(
+            () => image = ImageLevel(input, maps, options),
+            () => pixel = input.Masks != null && maps != null ? PixelLevel(input, maps, options) : null);
         return new MetricsReport(n, input.Foreground != null, post.Count == 0 ? "none" : string.Join("; ", post), image, pixel);
     }
 
@@ -104,31 +111,38 @@ public static class AnomalyMetrics
     {
         var groups = VolumeGroups.Group(input.ImageCount, input.VolumeIds);
         int perImage = input.Height * input.Width;
-        var (scores, labels, offsets) = VolumeGroups.Gather(maps, input.Masks, input.Foreground, perImage, groups);
+        // Without a foreground and with volumes in image order the pooled pixels are the maps and masks themselves.
+        var (scores, labels, offsets) = input.Foreground == null && VolumeGroups.InImageOrder(groups)
+            ? (maps, input.Masks!, VolumeGroups.ImageOffsets(groups, perImage))
+            : VolumeGroups.Gather(maps, input.Masks, input.Foreground, perImage, groups);
         long positives = MetricInputs.CountTrue(labels);
         bool both = MetricInputs.CheckBothClasses(positives, labels.Length - positives, options.PixelOneClass,
                                                   input.Foreground != null ? "lesion masks (pixels inside the foreground)" : "lesion masks");
-        var pooled = ThresholdSweep.Run(scores, labels, OneClassPolicy.NaN);
+        SweepResult pooled = default;
+        PerVolumeMetrics perVolume = null!;
+        ParallelLoop.Invoke(() => pooled = ThresholdSweep.Run(scores, labels, OneClassPolicy.NaN),
+                        () => perVolume = PerVolume(scores, labels, offsets));
         var best = options.BestDiceMode == BestDiceMode.Exact || !both
             ? new BestDiceResult(pooled.BestDice, pooled.BestDiceThreshold, options.BestDiceMode, pooled.DistinctPositiveScores)
             : BestDice.Compute(options.BestDiceMode, scores, labels, offsets, options.Seed);
         double threshold = options.Threshold ?? pooled.BestDiceThreshold;
         string source = options.Threshold != null ? options.ThresholdSource : "pooled exact best-Dice threshold (oracle)";
-        var counts = AtThreshold(input, maps, threshold, options.MinComponentSize);
-        return new PixelLevelMetrics(pooled, best, PerVolume(scores, labels, offsets), threshold, source, counts);
+        var counts = options.MinComponentSize > 0
+            ? AtThresholdWithoutSmallComponents(input, maps, threshold, options.MinComponentSize)
+            : double.IsFinite(threshold) ? Dice.AtThreshold(scores, labels, threshold)
+            : new ConfusionCounts(0, 0, labels.Length - positives, positives);   // no threshold (one class): nothing predicted
+        return new PixelLevelMetrics(pooled, best, perVolume, threshold, source, counts);
     }
 
-    static ConfusionCounts AtThreshold(MetricsInput input, float[] maps, double threshold, int minComponent)
+    /// <summary>Counts over the foreground pixels of the prediction "score ≥ threshold" with its connected components
+    /// smaller than <paramref name="minComponent"/> pixels removed (per image).</summary>
+    static ConfusionCounts AtThresholdWithoutSmallComponents(MetricsInput input, float[] maps, double threshold, int minComponent)
     {
         var predicted = new bool[maps.Length];
         for (int i = 0; i < maps.Length; i++)
             predicted[i] = maps[i] >= threshold && (input.Foreground == null || input.Foreground[i]);
-        if (minComponent > 0) predicted = PostProcess.RemoveSmallComponents(predicted, input.ImageCount, input.Height, input.Width, minComponent);
-        if (input.Foreground == null) return Dice.OfMasks(predicted, input.Masks);
-        var fg = input.Foreground;
-        var p = predicted.Where((_, i) => fg[i]).ToArray();
-        var l = input.Masks!.Where((_, i) => fg[i]).ToArray();
-        return Dice.OfMasks(p, l);
+        predicted = PostProcess.RemoveSmallComponents(predicted, input.ImageCount, input.Height, input.Width, minComponent);
+        return Dice.OfMasks(predicted, input.Masks, input.Foreground);
     }
 
     static PerVolumeMetrics PerVolume(float[] scores, bool[] labels, long[] offsets)

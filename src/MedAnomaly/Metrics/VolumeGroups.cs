@@ -43,15 +43,41 @@ public static class VolumeGroups
             foreach (int image in groups[v])
             {
                 int start = image * pixelsPerImage;
+                if (foreground.IsEmpty)
+                {
+                    maps.Slice(start, pixelsPerImage).CopyTo(scores.AsSpan(n));
+                    masks.Slice(start, pixelsPerImage).CopyTo(labels.AsSpan(n));
+                    n += pixelsPerImage;
+                    continue;
+                }
                 for (int p = start; p < start + pixelsPerImage; p++)
                 {
-                    if (!foreground.IsEmpty && !foreground[p]) continue;
+                    if (!foreground[p]) continue;
                     scores[n] = maps[p]; labels[n] = masks[p]; n++;
                 }
             }
         }
         offsets[groups.Count] = n;
         return (scores, labels, offsets);
+    }
+
+    /// <summary>Whether the volumes list the images 0, 1, …, N−1 in order (each image its own volume, or runs of
+    /// consecutive images): their pixels, in volume order, are then the maps as they are.</summary>
+    public static bool InImageOrder(List<List<int>> groups)
+    {
+        int next = 0;
+        foreach (var group in groups)
+            foreach (int image in group)
+                if (image != next++) return false;
+        return true;
+    }
+
+    /// <summary>Offsets [V+1] of each volume's pixels when every pixel is kept and the volumes are in image order.</summary>
+    public static long[] ImageOffsets(List<List<int>> groups, int pixelsPerImage)
+    {
+        var offsets = new long[groups.Count + 1];
+        for (int v = 0; v < groups.Count; v++) offsets[v + 1] = offsets[v] + (long)groups[v].Count * pixelsPerImage;
+        return offsets;
     }
 
     /// <summary>Throws unless offsets [V+1] start at 0, never decrease and end at <paramref name="count"/>.</summary>
