@@ -38,17 +38,20 @@ notebook-deps:
 tools:
 	@$(DOTNET) tool restore >/dev/null
 
-# Builds the solution, then packs MedAnomaly and MedAnomaly.Notebooks into artifacts/feed at the fixed version in
-# Directory.Build.props (0.1.0-local), which notebooks/NuGet.Config names as a source. NuGet serves a version it has
-# seen from ~/.nuget/packages, so the cached copies of these two packages are removed on every pack.
-PACKAGE_CACHE := $(or $(NUGET_PACKAGES),$(HOME)/.nuget/packages)
+# Builds the solution, then packs MedAnomaly and MedAnomaly.Notebooks into artifacts/feed (named as a source by
+# notebooks/NuGet.Config) at a version unique to this build, 0.1.0-local.<UTC time>: NuGet keeps one copy of each version
+# in ~/.nuget/packages for every clone on the machine, so a fixed version would serve one clone's stale build to all of
+# them. The notebooks take the newest version of their own clone's feed (#r "nuget: MedAnomaly.Notebooks, *-*"); the
+# shared cache is never touched (docs/notebooks.md).
+PACK_VERSION_SUFFIX := local.$(shell date -u +%Y%m%d%H%M%S)
 build: tools
 	@$(DOTNET) build MedAnomaly.sln -c $(CONFIG) -v q -nologo -clp:NoSummary -p:TorchSharpBackend=$(TORCHSHARP_BACKEND)
 	@$(MAKE) --no-print-directory pack
 
 pack:
-	@rm -rf artifacts/feed $(PACKAGE_CACHE)/medanomaly $(PACKAGE_CACHE)/medanomaly.notebooks
-	@$(DOTNET) pack MedAnomaly.sln -c $(CONFIG) --no-build -v q -nologo -o artifacts/feed >/dev/null
+	@rm -rf artifacts/feed
+	@$(DOTNET) pack MedAnomaly.sln -c $(CONFIG) --no-build -v q -nologo -o artifacts/feed -p:VersionSuffix=$(PACK_VERSION_SUFFIX) >/dev/null
+	@echo "packed into artifacts/feed:" $$(cd artifacts/feed && ls *.nupkg)
 
 # The xunit suite, then every notebook headless; one summary line counts both.
 test: build notebook-deps

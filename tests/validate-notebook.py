@@ -4,8 +4,9 @@
   validate-notebook.py executed FILE...   an output of `dotnet repl --run`: adds the cell ids dotnet-repl drops
                                            (nbformat 4.5 requires them; deterministic: cell-0, cell-1, ...), writes the
                                            file back, validates, and fails on any error output
-  validate-notebook.py source FILE...     a committed notebook: valid, has ids, carries no outputs, and its code
-                                           cells carry the Polyglot metadata (C# kernel)
+  validate-notebook.py source FILE...     a committed notebook: valid, has ids, carries no outputs, its code
+                                           cells carry the Polyglot metadata (C# kernel), and it starts with the two
+                                           cells of docs/notebooks.md: the feed check, then the newest local package
 Prints nothing when all is well; one line per problem otherwise; exit status 1 on any problem.
 """
 import json, sys, warnings
@@ -31,6 +32,8 @@ def problems_of(path, mode):
     kernel = nb.metadata.get("kernelspec", {}).get("name")
     if kernel != ".net-csharp":
         found.append(f"{path}: metadata.kernelspec.name is {kernel!r}, expected '.net-csharp'")
+    if mode == "source":
+        found += first_cells_problems(path, [cell.source for cell in nb.cells if cell.cell_type == "code"])
     for i, cell in enumerate(nb.cells):
         if cell.cell_type != "code":
             continue
@@ -44,6 +47,17 @@ def problems_of(path, mode):
             lang = cell.metadata.get("dotnet_interactive", {}).get("language")
             if lang != "csharp" or cell.metadata.get("polyglot_notebook", {}).get("kernelName") != "csharp":
                 found.append(f"{path}: cell {i} lacks the Polyglot C# metadata (dotnet_interactive.language / polyglot_notebook.kernelName)")
+    return found
+
+PACKAGE_CELL = '#r "nuget: MedAnomaly.Notebooks, *-*"'
+
+def first_cells_problems(path, code):
+    """The feed check (says "run make build" when ../artifacts/feed is missing), then the newest package of the feed."""
+    found = []
+    if not code or "../artifacts/feed" not in code[0] or "run make build" not in code[0]:
+        found.append(f"{path}: the first code cell must check ../artifacts/feed and say \"run make build\" (docs/notebooks.md)")
+    if len(code) < 2 or code[1].strip() != PACKAGE_CELL:
+        found.append(f"{path}: the second code cell must be {PACKAGE_CELL} (docs/notebooks.md)")
     return found
 
 def main(argv):

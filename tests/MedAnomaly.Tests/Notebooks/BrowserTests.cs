@@ -117,7 +117,7 @@ public sealed class BrowserTests : IDisposable
             if (File.Exists(file) && JsonNode.Parse(File.ReadAllText(file)) is JsonObject nb && HasChart(nb)) return (name, nb);
         }
         var notebook = NotebookRun.Notebook(
-            "#r \"nuget: MedAnomaly.Notebooks, 0.1.0-local\"",
+            NotebookRun.PackageReference,
             "MedAnomaly.Viz.Figures.Images(TorchSharp.torch.linspace(0, 1, 32 * 32).reshape(1, 1, 32, 32))",
             "MedAnomaly.Viz.Charts.Lines(\"t\", \"x\", \"y\", (\"a\", new double[] { 0, 1 }, new double[] { 1, 2 }))",
             "MedAnomaly.Viz.Charts.Lines(\"u\", \"x\", \"y\", (\"b\", new double[] { 0, 1, 2 }, new double[] { 2, 0, 1 }))",

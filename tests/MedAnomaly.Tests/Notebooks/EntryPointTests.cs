@@ -15,7 +15,7 @@ public sealed class EntryPointFixture : IDisposable
     public EntryPointFixture()
     {
         var notebook = NotebookRun.Notebook(
-            "#r \"nuget: MedAnomaly.Notebooks, 0.1.0-local\"",
+            NotebookRun.PackageReference,
             "TorchSharp.torch.arange(6).reshape(2, 3).sum().item<long>()",
             "MedAnomaly.Viz.Figures.Images(TorchSharp.torch.linspace(0, 1, 32 * 32).reshape(1, 1, 32, 32))",
             "MedAnomaly.Viz.Charts.Lines(\"t\", \"x\", \"y\", (\"a\", new double[] { 0, 1 }, new double[] { 1, 2 }))",

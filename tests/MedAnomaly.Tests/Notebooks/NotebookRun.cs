@@ -10,6 +10,10 @@ public static class NotebookRun
 {
     public static string RepositoryRoot { get; } = FindRoot();
 
+    /// <summary>The notebooks' package line (their second code cell): the newest MedAnomaly.Notebooks of the local feed,
+    /// whose version `make build` makes unique to each build (docs/notebooks.md).</summary>
+    public const string PackageReference = "#r \"nuget: MedAnomaly.Notebooks, *-*\"";
+
     static string FindRoot()
     {
         for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)

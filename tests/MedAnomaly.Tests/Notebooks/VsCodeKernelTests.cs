@@ -14,7 +14,7 @@ public sealed class VsCodeKernelTests : IDisposable
     public void Training_progress_updates_one_display_in_place()
     {
         using var kernel = StdioKernel.Start(folder);
-        var setup = kernel.Submit("#r \"nuget: MedAnomaly.Notebooks, 0.1.0-local\"");
+        var setup = kernel.Submit(NotebookRun.PackageReference);
         Assert.True(setup[^1].Type == "CommandSucceeded", $"#r failed: {setup[^1].Body.ToJsonString()}");
 
         var events = kernel.Submit(
