@@ -3,6 +3,7 @@ using MedAnomaly.Benchmarks;
 using MedAnomaly.Runtime;
 
 TorchNative.EnsureLoaded();
+if (OpenMpBenchmark.TryRunChild(args)) return 0;   // a child process of the openmp benchmark
 
 // Runs the benchmarks named on the command line ("all" runs every one). Each benchmark is a class
 // implementing IBenchmark in this project; it prints its own measurements and a ratio against a peer

@@ -12,8 +12,9 @@ public sealed record TorchNativeReport(string? LibTorchFolder, string? TorchShar
 /// <summary>
 /// Loads TorchSharp's native libraries on Linux before TorchSharp does, so that it works out of the box on
 /// Debian 12 and Ubuntu 22.04. Call <see cref="EnsureLoaded"/> before the first use of <c>torch</c>:
-/// the executables do it first thing in Main, the test assembly in a module initializer, notebooks in the
-/// MedAnomaly.Notebooks package's extension script. It does three things:
+/// the CLI before each command that works on tensors (the others never load libtorch), the benchmarks first thing
+/// in Main, the test assembly in a module initializer, notebooks in the
+/// MedAnomaly.Notebooks package's extension script. It does four things:
 /// <list type="number">
 /// <item>It loads libtorch 2.10's own <c>libtorch_cpu.so</c> and <c>libtorch.so</c> by absolute path.
 /// Otherwise TorchSharp's bare-name load of <c>torch_cpu</c> can pick up another libtorch on the system
@@ -28,6 +29,8 @@ public sealed record TorchNativeReport(string? LibTorchFolder, string? TorchShar
 /// the version is left alone.</item>
 /// <item>It switches NNPACK off (<see cref="LibTorchContext.DisableNnpack"/>), so that libtorch does not log a
 /// warning on every float64 convolution where NNPACK cannot start.</item>
+/// <item>Before loading anything, it sets <c>OMP_WAIT_POLICY=PASSIVE</c> unless the user set it
+/// (<see cref="OpenMpWaitPolicy"/>): idle OpenMP workers then sleep instead of spinning on cores other jobs need.</item>
 /// </list>
 /// Environment: <c>MEDANOMALY_LIBTORCH</c> (a folder with libtorch_cpu.so, to use another libtorch 2.10
 /// build, e.g. CUDA), <c>MEDANOMALY_CACHE</c> (the cache folder; default <c>$XDG_CACHE_HOME/medanomaly</c>
@@ -62,6 +65,7 @@ public static class TorchNative
         {
             if (loaded is not null) return loaded;
             if (!OperatingSystem.IsLinux()) return loaded = new TorchNativeReport(null, null, false);
+            OpenMpWaitPolicy.ApplyDefault();   // before libgomp loads with libtorch_cpu.so: it reads the variable once
             HostMemory.ApplyPolicy();
             string libtorch = FindFolder("libtorch_cpu.so", LibTorchCandidates(), "libtorch " + LibTorchVersion);
             var torchCpu = NativeLibrary.Load(Path.Combine(libtorch, "libtorch_cpu.so"));
