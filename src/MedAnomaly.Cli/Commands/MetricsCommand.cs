@@ -16,7 +16,7 @@ public static class MetricsCommand
         var masks = new Option<string?>("--masks") { Description = ".npy or NIfTI lesion masks, same shape as the maps (non-zero = lesion)" };
         var foreground = new Option<string?>("--foreground") { Description = ".npy or NIfTI foreground (brain) masks, same shape as the maps; metrics use only its pixels" };
         var volumeIds = new Option<string?>("--volume-ids") { Description = ".npy of integer volume ids [N] grouping slices for per-volume metrics; default: each image is its own volume" };
-        var imageScore = new Option<string>("--image-score") { Description = "image score from a map: mean, max or topK (e.g. top100 = mean of the 100 largest pixels)", DefaultValueFactory = _ => "mean" };
+        var imageScore = new Option<string>("--image-score") { Description = "image score from a map: mean, max or topK (e.g. top100 = mean of the 100 largest pixels) over all pixels, or fg-mean, fg-max, fg-topK over the foreground only", DefaultValueFactory = _ => "mean" };
         var bestDice = new Option<string>("--best-dice") { Description = "best-Dice search: exact (all distinct thresholds), medianomaly (~200 quantiles) or disyre (10,000 pixels/volume, 200 linspace)", DefaultValueFactory = _ => "exact" };
         var seed = new Option<ulong>("--seed") { Description = "seed of the DISYRE pixel sampling", DefaultValueFactory = _ => BestDice.DefaultSeed };
         var median = new Option<int>("--median") { Description = "k×k median filter applied to each map before the metrics (odd k; 0 = none)" };
@@ -32,7 +32,7 @@ public static class MetricsCommand
             var input = LoadInput(parse.GetValue(scores)!, parse.GetValue(labels), parse.GetValue(masks), parse.GetValue(foreground), parse.GetValue(volumeIds));
             var options = new MetricsOptions
             {
-                Scoring = ParseScoring(parse.GetValue(imageScore)!),
+                Scoring = ImageScoring.Parse(parse.GetValue(imageScore)!),
                 BestDiceMode = ParseMode(parse.GetValue(bestDice)!),
                 Seed = parse.GetValue(seed),
                 MedianFilter = parse.GetValue(median),
@@ -129,15 +129,6 @@ public static class MetricsCommand
     }
 
     static string Shape(NpyArray a) => "[" + string.Join(",", a.Shape) + "]";
-
-    static ImageScoring ParseScoring(string s)
-    {
-        if (s == "mean") return ImageScoring.Mean;
-        if (s == "max") return ImageScoring.Max;
-        if (s.StartsWith("top", StringComparison.Ordinal) && int.TryParse(s.AsSpan(3), NumberStyles.None, CultureInfo.InvariantCulture, out int k) && k > 0)
-            return ImageScoring.TopK(k);
-        throw new ArgumentException($"--image-score must be mean, max or topK with K ≥ 1 (e.g. top100), got '{s}'");
-    }
 
     static BestDiceMode ParseMode(string s) => s.ToLowerInvariant() switch
     {

@@ -13,6 +13,8 @@ public sealed record ComparisonOptions
     public string OutputDirectory { get; init; } = "runs/compare";
     /// <summary>Test slices shown in the residual-map figure.</summary>
     public int FigureSlices { get; init; } = 3;
+    /// <summary>Image score and map post-processings, the same for every method.</summary>
+    public EvaluationSettings Evaluation { get; init; } = EvaluationSettings.Default;
 }
 
 /// <summary>The files a comparison wrote and the summary they show.</summary>
@@ -22,6 +24,8 @@ public sealed record ComparisonResult(SeedSummary Summary, IReadOnlyList<long> R
 /// The main job: every method × seed trained, scored and evaluated on one dataset (each a run in the store),
 /// then the method × metric table (mean ± std over seeds) as Markdown, LaTeX, HTML and CSV, the residual-map
 /// figure (the same test slices for every method, first seed) and a self-contained HTML report with charts.
+/// Every method is evaluated under the same <see cref="EvaluationSettings"/>; each extra post-processing adds a row
+/// "method (post-processing)" computed from the same maps.
 /// </summary>
 public static class Comparison
 {
@@ -39,7 +43,7 @@ public static class Comparison
             foreach (var method in options.Methods)
             {
                 ct.ThrowIfCancellationRequested();
-                using var setup = new DisposableSetup(setupFor(method));
+                using var setup = new DisposableSetup(setupFor(method) with { Evaluation = options.Evaluation });
                 log($"{method}, seed {seed}: training {setup.Value.Training.Steps} steps");
                 var outcome = ExperimentRunner.Run(store, data, setup.Value, seed, runsFolder, commandFor(method, seed), progressFor?.Invoke(method, seed), ct);
                 log($"{method}, seed {seed}: run {outcome.RunId}, " + string.Join(", ", outcome.Metrics.Where(m => m.Split == MetricRows.Split).Select(m => $"{m.Name} {m.Value:F4}")));
@@ -51,8 +55,8 @@ public static class Comparison
     static ComparisonResult WriteOutputs(ExperimentData data, ComparisonOptions options, List<(string Method, ulong Seed, RunOutcome Outcome)> outcomes)
     {
         Directory.CreateDirectory(options.OutputDirectory);
-        var rows = outcomes.SelectMany(o => o.Outcome.Metrics.Select(m =>
-            new ResultRow(o.Outcome.RunId, o.Method, data.Name, unchecked((long)o.Seed), m.Split, m.Name, double.IsNaN(m.Value) ? null : m.Value)));
+        var rows = outcomes.SelectMany(o => o.Outcome.Metrics.Where(m => IsTest(m.Split)).Select(m =>
+            new ResultRow(o.Outcome.RunId, RowLabel(o.Method, m.Split), data.Name, unchecked((long)o.Seed), MetricRows.Split, m.Name, double.IsNaN(m.Value) ? null : m.Value)));
         var summary = SeedStatistics.Summarize(ResultsFrame.Create(rows), split: MetricRows.Split);
         var tables = new[] { "md", "tex", "html", "csv" }.Select(ext => Path.Combine(options.OutputDirectory, $"results.{ext}")).ToList();
         foreach (var path in tables) Tables.Write(path, summary, TableOptions);
@@ -65,6 +69,12 @@ public static class Comparison
         HtmlReport.ForResults($"MedAnomaly comparison on {data.Name}", summary, figure, TableOptions).Write(report);
         return new ComparisonResult(summary, outcomes.Select(o => o.Outcome.RunId).ToList(), tables, figure, report);
     }
+
+    static bool IsTest(string split) => split == MetricRows.Split || EvaluationSettings.PostProcessingOf(split) is not null;
+
+    /// <summary>"disyre" for the main post-processing, "disyre (fg-weight)" for another.</summary>
+    public static string RowLabel(string method, string split) =>
+        EvaluationSettings.PostProcessingOf(split) is { } post ? $"{method} ({post})" : method;
 
     sealed class DisposableSetup(MethodSetup value) : IDisposable
     {

@@ -17,10 +17,10 @@ public enum ReverseSampler { Ddim, Ddpm }
 /// <summary>
 /// Configuration of <see cref="DdpmDetector"/>. Defaults: Gaussian DDPM (Ho et al. 2020: linear β 1e-4 … 0.02,
 /// T = 1000, ε-prediction) scored as Pinaya et al. 2022 / AnoDDPM (Wyatt et al. 2022): noise to t_start = 250,
-/// reconstruct with 50 DDIM steps (η = 0), map = |x − x̂|, image score = mean of the map.
+/// reconstruct with 50 DDIM steps (η = 0), map = |x − x̂|.
 /// <see cref="AnoDdpm"/> switches training and scoring noise to simplex and the sampler to ancestral DDPM.
 /// </summary>
-public sealed record DdpmConfig : IDiffusionConfig
+public sealed record DdpmConfig : IDetectorConfig
 {
     /// <summary>The ε-network, time-conditioned; H and W of the images must be divisible by 2^(levels−1).</summary>
     public UNet2dConfig Network { get; init; } = new();
@@ -39,8 +39,6 @@ public sealed record DdpmConfig : IDiffusionConfig
     public TimestepSpacing Spacing { get; init; } = TimestepSpacing.Trailing;
     /// <summary>DDIM's η (0 = deterministic).</summary>
     public double Eta { get; init; } = 0;
-    public ScoreReduction ScoreReduction { get; init; } = ScoreReduction.Mean;
-    public int TopK { get; init; } = 100;
     /// <summary>Seeds the start noise (and the ancestral steps' noise) of every <see cref="DdpmDetector.Score"/> call, so scores are reproducible.</summary>
     public ulong ScoringSeed { get; init; } = 0;
 
@@ -94,45 +92,15 @@ public sealed record DdpmConfig : IDiffusionConfig
 }
 
 /// <summary>
-/// The ε-prediction objective of DDPM (Ho et al. 2020, Algorithm 1 / eq. 14): x₀ = 2·image − 1 ∈ [−1, 1],
-/// t ~ U{0 … T−1}, ε Gaussian (or AnoDDPM's simplex field), loss = ‖ε − ε_θ(√ᾱ_t x₀ + √(1−ᾱ_t) ε, t)‖² (mean).
-/// </summary>
-public sealed class DdpmObjective(UNet2d network, DdpmConfig config) : ITrainingObjective, IDisposable
-{
-    readonly NoiseSchedule schedule = config.CreateSchedule();
-    public nn.Module Network { get; } = network;
-    public DdpmConfig Config { get; } = config;
-
-    /// <param name="images">[N,1,H,W] healthy slices in [0,1].</param>
-    /// <param name="foreground">[N,1,H,W] (unused: the whole slice is diffused).</param>
-    /// <param name="rng">CPU generator: draws t, then ε.</param>
-    public Tensor Loss(Tensor images, Tensor foreground, Generator rng)
-    {
-        DdpmDetector.CheckImages(images, nameof(images));
-        using var scope = torch.NewDisposeScope();
-        long n = images.size(0);
-        var x0 = images * 2 - 1;
-        var t = torch.randint(0, Config.NumTimesteps, [n], ScalarType.Int64, generator: rng).to(images.device);
-        var noise = DdpmDetector.SampleNoise(Config, images.shape, t, rng, images.device).to(images.dtype);
-        var xt = new GaussianDiffusion(schedule).QSample(x0, t, noise);
-        var predicted = ((UNet2d)Network).forward(xt, t);
-        return F.mse_loss(predicted.to(ScalarType.Float32), noise.to(ScalarType.Float32)).MoveToOuterDisposeScope();
-    }
-
-    public void Dispose() => schedule.Dispose();
-}
-
-/// <summary>
 /// Reconstruction-based anomaly detection with an ε-prediction DDPM (Wolleb et al. 2022; Pinaya et al. 2022;
 /// AnoDDPM, Wyatt et al. 2022 — the Gaussian and simplex variants are two configurations of this one method,
 /// <see cref="DdpmConfig.Gaussian"/> and <see cref="DdpmConfig.AnoDdpm"/>). Trained on healthy slices rescaled to
-/// [−1, 1] (<see cref="DdpmObjective"/>). Scoring: noise the image to t_start (eq. 4, Gaussian or simplex start noise),
+/// [−1, 1] (<see cref="Loss"/>). Scoring: noise the image to t_start (eq. 4, Gaussian or simplex start noise),
 /// denoise with <see cref="PartialDiffusion.Reconstruct(Func{Tensor,Tensor,Tensor},Tensor,int,int,IDiffusionSampler,Generator?,Tensor?,TimestepSpacing)"/>
-/// (DDIM or ancestral DDPM), map = |x − x̂| in [0,1] intensity units × foreground, score = <see cref="ImageScore"/>
-/// of the map (mean by default). With the DDPM sampler the per-step noise is Gaussian even in the simplex setting
+/// (DDIM or ancestral DDPM), map = |x − x̂| in [0,1] intensity units. With the DDPM sampler the per-step noise is Gaussian even in the simplex setting
 /// (AnoDDPM draws simplex noise there too).
 /// </summary>
-public sealed class DdpmDetector : DiffusionDetector<DdpmConfig, DdpmObjective>
+public sealed class DdpmDetector : NetworkDetector<DdpmConfig, nn.Module<Tensor, Tensor?, Tensor>>
 {
     public const string MethodName = "ddpm";
     readonly NoiseSchedule schedule;
@@ -142,42 +110,59 @@ public sealed class DdpmDetector : DiffusionDetector<DdpmConfig, DdpmObjective>
     /// <param name="config">Null = <see cref="DdpmConfig.Gaussian"/>.</param>
     public DdpmDetector(DdpmConfig? config = null) : base(config ?? new DdpmConfig()) => schedule = Config.CreateSchedule();
 
-    public override DdpmObjective CreateObjective() => new(Network, Config);
+    protected override nn.Module<Tensor, Tensor?, Tensor> CreateNetwork(DdpmConfig config) => new UNet2d(config.Network);
 
     /// <summary>A detector from config JSON (null or empty = <see cref="DdpmConfig.Gaussian"/>), the registry's factory.</summary>
-    public static DdpmDetector FromJson(string? json) => new(DetectorCheckpoint.ParseConfig<DdpmConfig>(json, MethodName));
+    public static DdpmDetector FromJson(string? json) => new(DetectorJson.Parse<DdpmConfig>(json, MethodName));
 
-    /// <summary>A detector with the config and weights stored by <see cref="DiffusionDetector{TConfig,TObjective}.Save"/>, on the CPU.</summary>
+    /// <summary>A detector with the config and weights stored by <see cref="NetworkDetector{TConfig,TNetwork}.Save"/>, on the CPU.</summary>
     public static DdpmDetector Load(string path) => Load(path, MethodName, FromJson);
 
     /// <summary>Tiny (32×32, 10 steps), Quick (64×64, a [16,32,64] UNet, 200 steps, simplex noise, 1 DDIM step), Paper (128×128, the larger UNet, 100k steps).</summary>
     public static DetectorPreset Preset(PresetName preset) => preset switch
     {
-        PresetName.Tiny => new(Json(DdpmConfig.Tiny), Presets.Tiny, 32),
-        PresetName.Quick => new(Json(DdpmConfig.Quick), DdpmConfig.QuickTraining, 64),
-        _ => new(Json(DdpmConfig.Paper), DdpmConfig.PaperTraining, 128),
+        PresetName.Tiny => new(DetectorJson.Serialize(DdpmConfig.Tiny), Presets.Tiny, 32),
+        PresetName.Quick => new(DetectorJson.Serialize(DdpmConfig.Quick), DdpmConfig.QuickTraining, 64),
+        _ => new(DetectorJson.Serialize(DdpmConfig.Paper), DdpmConfig.PaperTraining, 128),
     };
 
-    /// <param name="images">[N,1,H,W] float32 in [0,1].</param>
-    /// <param name="foreground">[N,1,H,W] {0,1}; images &gt; 0 when null.</param>
-    /// <returns>Map [N,1,H,W] in [0,1], score [N], reconstruction [N,1,H,W] in [0,1]; on the images' device.</returns>
-    public override AnomalyOutput Score(Tensor images, Tensor? foreground = null) =>
-        NetworkScoring.InEvalMode(Network, images, foreground, (input, fg) => ScoreWith((x, t) => Network.forward(x, t), Config, schedule, input, fg));
+    /// <summary>
+    /// The ε-prediction objective (Ho et al. 2020, Algorithm 1 / eq. 14): x₀ = 2·image − 1 ∈ [−1, 1], t ~ U{0 … T−1} then ε
+    /// (Gaussian, or AnoDDPM's simplex field) from <paramref name="rng"/>, loss = mean ‖ε − ε_θ(√ᾱ_t x₀ + √(1−ᾱ_t) ε, t)‖².
+    /// The whole slice is diffused (the foreground is not used).
+    /// </summary>
+    public override Tensor Loss(Tensor images, Tensor foreground, Generator rng)
+    {
+        DetectorInputs.CheckImages(images);
+        using var scope = torch.NewDisposeScope();
+        long n = images.size(0);
+        var x0 = images * 2 - 1;
+        var t = torch.randint(0, Config.NumTimesteps, [n], ScalarType.Int64, generator: rng).to(images.device);
+        var noise = SampleNoise(Config, images.shape, t, rng, images.device).to(images.dtype);
+        var xt = new GaussianDiffusion(schedule).QSample(x0, t, noise);
+        var predicted = Network.forward(xt, t);
+        return F.mse_loss(predicted.to(ScalarType.Float32), noise.to(ScalarType.Float32)).MoveToOuterDisposeScope();
+    }
+
+    protected override (Tensor Map, Tensor? Reconstruction) Residual(Tensor images, Tensor foreground)
+    {
+        var reconstruction = Reconstruct((x, t) => Network.forward(x, t), Config, schedule, images);
+        return ((images - reconstruction).abs(), reconstruction);
+    }
 
     /// <summary>
-    /// The scoring of <see cref="Score"/> with any ε-network, e.g. a test oracle: x' = 2x − 1, x̂' = partial diffusion
-    /// from <see cref="DdpmConfig.TStart"/> in <see cref="DdpmConfig.InferenceSteps"/> steps, x̂ = clamp((x̂' + 1)/2, 0, 1),
-    /// map = |x − x̂| · foreground, score = reduction of the map. Randomness comes from a generator seeded with
-    /// <see cref="DdpmConfig.ScoringSeed"/>.
+    /// The reconstruction of <see cref="Residual"/> with any ε-network, e.g. a test oracle: x' = 2x − 1, x̂' = partial
+    /// diffusion from <see cref="DdpmConfig.TStart"/> in <see cref="DdpmConfig.InferenceSteps"/> steps,
+    /// x̂ = clamp((x̂' + 1)/2, 0, 1). Randomness comes from a generator seeded with <see cref="DdpmConfig.ScoringSeed"/>.
     /// </summary>
     /// <param name="network">(x_t [N,1,H,W] in the [−1,1] range, t [N] int64) → ε̂.</param>
-    public static AnomalyOutput ScoreWith(Func<Tensor, Tensor, Tensor> network, DdpmConfig config, NoiseSchedule schedule, Tensor images, Tensor? foreground = null)
+    /// <param name="images">[N,1,H,W] in [0,1].</param>
+    public static Tensor Reconstruct(Func<Tensor, Tensor, Tensor> network, DdpmConfig config, NoiseSchedule schedule, Tensor images)
     {
         ArgumentNullException.ThrowIfNull(network);
         ArgumentNullException.ThrowIfNull(config);
         config.Validate();
-        CheckImages(images, nameof(images));
-        var fg = Foreground(images, foreground);
+        DetectorInputs.CheckImages(images);
         using var scope = torch.NewDisposeScope();
         using var noGrad = torch.no_grad();
         using var generator = new Generator(config.ScoringSeed);
@@ -192,10 +177,7 @@ public sealed class DdpmDetector : DiffusionDetector<DdpmConfig, DdpmObjective>
             _ => throw new ArgumentOutOfRangeException(nameof(config), config.Sampler, "unknown reverse sampler"),
         };
         var reconstructed = PartialDiffusion.Reconstruct(network, x, config.TStart, config.InferenceSteps, sampler, generator, startNoise, config.Spacing);
-        var reconstruction = ((reconstructed + 1) / 2).clamp(0, 1);
-        var map = (images - reconstruction).abs() * fg;
-        var score = ImageScore.FromMap(map, config.ScoreReduction, config.TopK);
-        return new AnomalyOutput(map, score, reconstruction).MoveToOuterDisposeScope();
+        return ((reconstructed + 1) / 2).clamp(0, 1).MoveToOuterDisposeScope();
     }
 
     /// <summary>ε [N,1,H,W] float32: standard normal, or the (standardised) simplex field, drawn from <paramref name="rng"/> on the CPU.</summary>
@@ -206,24 +188,6 @@ public sealed class DdpmDetector : DiffusionDetector<DdpmConfig, DdpmObjective>
             DiffusionNoise.Simplex => config.Simplex.Sample(shape, t?.cpu(), rng).to(device),
             _ => throw new ArgumentOutOfRangeException(nameof(config), config.Noise, "unknown diffusion noise"),
         };
-
-    internal static void CheckImages(Tensor images, string name)
-    {
-        ArgumentNullException.ThrowIfNull(images, name);
-        if (images.ndim != 4 || images.size(1) != 1)
-            throw new ArgumentException($"{name} must be [N,1,H,W] slices in [0,1], got [{string.Join(", ", images.shape)}]", name);
-        if (!images.is_floating_point())
-            throw new ArgumentException($"{name} must be floating point (float32 in [0,1]), got {images.dtype}", name);
-    }
-
-    /// <summary>The given foreground as the images' dtype, or images &gt; 0.</summary>
-    internal static Tensor Foreground(Tensor images, Tensor? foreground)
-    {
-        if (foreground is null) return images.gt(0).to(images.dtype);
-        if (!foreground.shape.SequenceEqual(images.shape))
-            throw new ArgumentException($"foreground must have the images' shape [{string.Join(", ", images.shape)}], got [{string.Join(", ", foreground.shape)}]", nameof(foreground));
-        return foreground.to(images.device).to(images.dtype);
-    }
 
     protected override void Dispose(bool disposing)
     {

@@ -1,5 +1,3 @@
-using System.Text.Json;
-using System.Text.Json.Serialization;
 using MedAnomaly.Checkpoints;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -46,35 +44,6 @@ public static class DetectorCheckpoint
                                                $"the network expects [{string.Join(", ", target.shape)}]");
             target.copy_(source);
         }
-    }
-
-    /// <summary>Foreground given, or <c>images &gt; 0</c> (DESIGN: the brain mask where known).</summary>
-    public static Tensor ForegroundOf(Tensor images, Tensor? foreground) =>
-        foreground is not null ? foreground.to(images.dtype) : images.gt(0).to(images.dtype);
-
-    /// <summary>Checks [N,1,H,W] float input.</summary>
-    public static void CheckImages(string method, Tensor images)
-    {
-        if (images.ndim != 4 || images.size(1) != 1)
-            throw new ArgumentException($"{method}: images must be [N,1,H,W], got [{string.Join(", ", images.shape)}]");
-    }
-
-    /// <summary>JSON options of the diffusion detectors' configs: enums by name (numbers are read too).</summary>
-    public static readonly JsonSerializerOptions Json = new() { Converters = { new JsonStringEnumConverter() } };
-
-    /// <summary>The config JSON of a detector file written by <paramref name="method"/>; another method's file is refused by name.</summary>
-    public static string ReadConfig(string path, string method)
-    {
-        var (stored, config) = ReadHeader(path);
-        return stored == method ? config : throw new InvalidDataException($"{path} holds a '{stored}' detector, expected '{method}'");
-    }
-
-    /// <summary>A config record from JSON with <see cref="Json"/>'s options (null or empty = the defaults).</summary>
-    public static T ParseConfig<T>(string? json, string method) where T : new()
-    {
-        if (string.IsNullOrWhiteSpace(json)) return new T();
-        try { return JsonSerializer.Deserialize<T>(json, Json) ?? new T(); }
-        catch (JsonException e) { throw new ArgumentException($"{method}: invalid config JSON ({e.Message})", nameof(json), e); }
     }
 
     /// <summary>The device of a module's first parameter (CPU for a module without parameters).</summary>
