@@ -15,7 +15,8 @@ public sealed record AutoEncoderConfig : IDetectorConfig
 }
 
 /// <summary>
-/// "ae": trained to reconstruct healthy slices, L(x) = mean (x − x̂)²; anomaly map = (x − x̂)² (MedIAnomaly).
+/// "ae" as MedIAnomaly trains it: on x' = 2x − 1 (its normalisation, mean 0.5 and std 0.5), L = mean (x' − x̂')²; anomaly
+/// map = (x − x̂)² in [0,1] intensity units, x̂ = (x̂' + 1)/2 (a quarter of MedIAnomaly's map: the same ranking).
 /// </summary>
 public sealed class AutoEncoderDetector(AutoEncoderConfig? config = null)
     : NetworkDetector<AutoEncoderConfig, ConvAutoencoder>(config ?? new AutoEncoderConfig())
@@ -28,12 +29,15 @@ public sealed class AutoEncoderDetector(AutoEncoderConfig? config = null)
 
     protected override ConvAutoencoder CreateNetwork(AutoEncoderConfig config) => new(config.Network with { Variational = false });
 
-    public override Tensor Loss(Tensor images, Tensor foreground, Generator rng) =>
-        F.mse_loss(Network.forward(images).to(ScalarType.Float32), images.to(ScalarType.Float32));
+    public override Tensor Loss(Tensor images, Tensor foreground, Generator rng)
+    {
+        var x = images * 2 - 1;
+        return F.mse_loss(Network.forward(x).to(ScalarType.Float32), x.to(ScalarType.Float32));
+    }
 
     protected override (Tensor Map, Tensor? Reconstruction) Residual(Tensor images, Tensor foreground)
     {
-        var reconstruction = Network.forward(images);
+        var reconstruction = (Network.forward(images * 2 - 1) + 1) / 2;
         return ((images - reconstruction).square(), reconstruction);
     }
 
@@ -46,7 +50,7 @@ public sealed class AutoEncoderDetector(AutoEncoderConfig? config = null)
         _ => new(DetectorJson.Serialize(new AutoEncoderConfig()), PaperTraining, 64),
     };
 
-    internal static ConvAutoencoderConfig TinyNetwork => new() { InputSize = 32, BaseWidth = 8, WidthMultipliers = [1, 2, 2, 2], MidFeatures = 64, LatentSize = 8 };
+    internal static ConvAutoencoderConfig TinyNetwork => new() { InputSize = 32, BaseWidth = 8, MidFeatures = 64, LatentSize = 8 };
 
     internal static TrainingOptions PaperTraining => new()
     {

@@ -29,22 +29,8 @@ public static class DetectorCheckpoint
         return (method, config);
     }
 
-    /// <summary>Copies the saved tensors into <paramref name="network"/>; every entry of its state_dict must be present
-    /// with the same shape.</summary>
-    public static void LoadWeights(string path, nn.Module network)
-    {
-        using var file = Safetensors.Load(path);
-        using var noGrad = torch.no_grad();
-        foreach (var (name, target) in network.state_dict())
-        {
-            if (!file.Tensors.TryGetValue(name, out var source))
-                throw new InvalidDataException($"saved detector {path} has no tensor '{name}' (saved from another configuration?)");
-            if (!source.shape.SequenceEqual(target.shape))
-                throw new InvalidDataException($"saved detector {path}: '{name}' has shape [{string.Join(", ", source.shape)}], " +
-                                               $"the network expects [{string.Join(", ", target.shape)}]");
-            target.copy_(source);
-        }
-    }
+    /// <summary>Copies the saved tensors into <paramref name="network"/> by name (<see cref="StateDict.Load"/>).</summary>
+    public static void LoadWeights(string path, nn.Module network) => StateDict.Load(path, network);
 
     /// <summary>The device of a module's first parameter (CPU for a module without parameters).</summary>
     public static Device DeviceOf(nn.Module network) => network.parameters().FirstOrDefault()?.device ?? torch.CPU;

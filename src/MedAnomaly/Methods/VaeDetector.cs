@@ -9,8 +9,8 @@ namespace MedAnomaly.Methods;
 public sealed record VaeConfig : IDetectorConfig
 {
     public ConvAutoencoderConfig Network { get; init; } = new() { Variational = true };
-    /// <summary>Weight β of the KL term (1 = the plain ELBO with both terms averaged as below).</summary>
-    public double KlWeight { get; init; } = 1.0;
+    /// <summary>Weight β of the KL term (MedIAnomaly's VAELoss: 0.005).</summary>
+    public double KlWeight { get; init; } = 0.005;
 
     public void Validate()
     {
@@ -19,13 +19,13 @@ public sealed record VaeConfig : IDetectorConfig
 }
 
 /// <summary>
-/// "vae" (Kingma &amp; Welling 2014, as a MedIAnomaly baseline). Training loss of a batch:
+/// "vae" (Kingma &amp; Welling 2014) as MedIAnomaly trains it (reconstruction/utils/losses.py, VAELoss), on x' = 2x − 1:
 /// <code>
 /// z = μ + exp(½ log σ²) ⊙ ε,  ε ~ N(0, I) from the trainer's generator    (reparameterisation)
-/// L = mean_{n,c,h,w} (x − Dec(z))²  +  β · mean_{n,j} −½ (1 + log σ²_j − μ_j² − σ²_j)
+/// L = mean_{n,c,h,w} (x' − Dec(z))²  +  β · mean_{n,j} −½ (1 + log σ²_j − μ_j² − σ²_j)
 /// </code>
-/// Both terms are means (per pixel, per latent dimension); docs/methods.md says why. At test time the map is
-/// (x − Dec(μ))² (the mean latent, no sampling).
+/// At test time the map is (x − x̂)² in [0,1] units with x̂ from Dec(μ), the mean latent (MedIAnomaly samples z there
+/// too; docs/fidelity.md).
 /// </summary>
 public sealed class VaeDetector(VaeConfig? config = null)
     : NetworkDetector<VaeConfig, ConvAutoencoder>(config ?? new VaeConfig())
@@ -40,10 +40,11 @@ public sealed class VaeDetector(VaeConfig? config = null)
 
     public override Tensor Loss(Tensor images, Tensor foreground, Generator rng)
     {
-        var (mean, logVariance) = Network.Encode(images);
+        var x = images * 2 - 1;
+        var (mean, logVariance) = Network.Encode(x);
         var eps = torch.randn(mean.shape, generator: rng).to(mean.dtype).to(mean.device);
         var z = mean + (0.5 * logVariance!).exp() * eps;
-        var reconstruction = F.mse_loss(Network.Decode(z).to(ScalarType.Float32), images.to(ScalarType.Float32));
+        var reconstruction = F.mse_loss(Network.Decode(z).to(ScalarType.Float32), x.to(ScalarType.Float32));
         var mu = mean.to(ScalarType.Float32);
         var logVar = logVariance!.to(ScalarType.Float32);
         var kl = (-0.5 * (1 + logVar - mu.square() - logVar.exp())).mean();
@@ -52,7 +53,7 @@ public sealed class VaeDetector(VaeConfig? config = null)
 
     protected override (Tensor Map, Tensor? Reconstruction) Residual(Tensor images, Tensor foreground)
     {
-        var reconstruction = Network.forward(images);   // Dec(μ)
+        var reconstruction = (Network.forward(images * 2 - 1) + 1) / 2;   // Dec(μ)
         return ((images - reconstruction).square(), reconstruction);
     }
 
