@@ -20,7 +20,7 @@ public static class MethodCatalog
         if (unknown.Count > 0)
             throw new ArgumentException($"--set {unknown[0].Key}: not a training option nor a setting of {entry.Name}; " +
                                         $"known keys: {string.Join(", ", ConfigOverrides.Keys(p.Training).Concat(ConfigOverrides.Keys(p.ConfigJson)))}");
-        return new MethodSetup(entry.Name, entry.Create(config), training, p.ImageSize);
+        return new MethodSetup(entry.Name, entry.Create(config), training);
     }
 
     public static Methods.IAnomalyDetector Load(string path) => DetectorRegistry.Load(path);

@@ -7,9 +7,8 @@ using MedAnomaly.Training;
 
 namespace MedAnomaly.Experiments;
 
-/// <summary>A detector ready to train, the options to train it with (a method's preset plus overrides) and the
-/// slice size its network is built for (0 = any).</summary>
-public sealed record MethodSetup(string Method, IAnomalyDetector Detector, TrainingOptions Training, int ImageSize = 0)
+/// <summary>A detector ready to train and the options to train it with (a method's preset plus overrides).</summary>
+public sealed record MethodSetup(string Method, IAnomalyDetector Detector, TrainingOptions Training)
 {
     /// <summary>How the run's maps become metrics (recorded in the run's config).</summary>
     public EvaluationSettings Evaluation { get; init; } = EvaluationSettings.Default;
@@ -30,7 +29,6 @@ public static class ExperimentRunner
     public static RunOutcome Run(RunStore store, ExperimentData data, MethodSetup setup, ulong seed, string runsFolder,
                                  string command, IProgress<TrainingProgress>? progress = null, CancellationToken ct = default)
     {
-        CheckImageSize(setup, data);
         setup.Evaluation.Validate();
         string config = ConfigJson(setup, seed);
         string checkpoint = CheckpointPath(runsFolder, setup.Method, data.Name, seed, config);
@@ -71,14 +69,6 @@ public static class ExperimentRunner
         store.CompleteRun(id, metrics);
         File.Delete(checkpoint);
         return new RunOutcome(id, metrics, scored);
-    }
-
-    static void CheckImageSize(MethodSetup setup, ExperimentData data)
-    {
-        var first = data.Train[0];
-        if (setup.ImageSize > 0 && (first.Height != setup.ImageSize || first.Width != setup.ImageSize))
-            throw new ArgumentException($"{setup.Method} is configured for {setup.ImageSize}×{setup.ImageSize} slices but {data.Name} has " +
-                                        $"{first.Height}×{first.Width} (make the phantom with --size {setup.ImageSize}, or use a manifest that resizes to it)");
     }
 
     /// <summary>The full configuration: the method's config and the training options (seed included).</summary>

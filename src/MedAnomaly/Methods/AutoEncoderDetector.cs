@@ -16,7 +16,9 @@ public sealed record AutoEncoderConfig : IDetectorConfig
 
 /// <summary>
 /// "ae" as MedIAnomaly trains it: on x' = 2x − 1 (its normalisation, mean 0.5 and std 0.5), L = mean (x' − x̂')²; anomaly
-/// map = (x − x̂)² in [0,1] intensity units, x̂ = (x̂' + 1)/2 (a quarter of MedIAnomaly's map: the same ranking).
+/// map = (x − x̂)² in [0,1] intensity units, x̂ = (x̂' + 1)/2 (a quarter of MedIAnomaly's map: the same ranking). Slices of
+/// another size than the network's input (<c>Network.InputSize</c>, 64) are resized to it and the reconstruction back,
+/// as MedIAnomaly resizes its images to 64×64.
 /// </summary>
 public sealed class AutoEncoderDetector(AutoEncoderConfig? config = null)
     : NetworkDetector<AutoEncoderConfig, ConvAutoencoder>(config ?? new AutoEncoderConfig())
@@ -31,23 +33,26 @@ public sealed class AutoEncoderDetector(AutoEncoderConfig? config = null)
 
     public override Tensor Loss(Tensor images, Tensor foreground, Generator rng)
     {
-        var x = images * 2 - 1;
+        var x = Input(images);
         return F.mse_loss(Network.forward(x).to(ScalarType.Float32), x.to(ScalarType.Float32));
     }
 
     protected override (Tensor Map, Tensor? Reconstruction) Residual(Tensor images, Tensor foreground)
     {
-        var reconstruction = (Network.forward(images * 2 - 1) + 1) / 2;
+        var reconstruction = SliceSize.Resize((Network.forward(Input(images)) + 1) / 2, images.size(2), images.size(3));
         return ((images - reconstruction).square(), reconstruction);
     }
+
+    /// <summary>The network's input: slices resized to its input size, scaled to [−1, 1].</summary>
+    Tensor Input(Tensor images) => SliceSize.Resize(images, Config.Network.InputSize, Config.Network.InputSize) * 2 - 1;
 
     /// <summary>tiny: 32², base width 8; quick: the paper's network, 300 steps of 16 (sized for the 10-minute demo); paper: Adam lr 1e-3, batch 64,
     /// 250 epochs of MedIAnomaly's BraTS training set (4211 slices → 16,450 steps), no weight decay.</summary>
     public static DetectorPreset Preset(PresetName preset) => preset switch
     {
-        PresetName.Tiny => new(DetectorJson.Serialize(new AutoEncoderConfig { Network = TinyNetwork }), Presets.Tiny, 32),
-        PresetName.Quick => new(DetectorJson.Serialize(new AutoEncoderConfig()), Presets.Tiny with { Steps = 300, BatchSize = 16 }, 64),
-        _ => new(DetectorJson.Serialize(new AutoEncoderConfig()), PaperTraining, 64),
+        PresetName.Tiny => new(DetectorJson.Serialize(new AutoEncoderConfig { Network = TinyNetwork }), Presets.Tiny),
+        PresetName.Quick => new(DetectorJson.Serialize(new AutoEncoderConfig()), Presets.Tiny with { Steps = 300, BatchSize = 16 }),
+        _ => new(DetectorJson.Serialize(new AutoEncoderConfig()), PaperTraining),
     };
 
     internal static ConvAutoencoderConfig TinyNetwork => new() { InputSize = 32, BaseWidth = 8, MidFeatures = 64, LatentSize = 8 };

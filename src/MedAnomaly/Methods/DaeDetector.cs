@@ -46,14 +46,15 @@ public sealed class DaeDetector(DaeConfig? config = null)
 
     public override Tensor Loss(Tensor images, Tensor foreground, Generator rng)
     {
-        using var noisy = NoiseFor(images.size(2)).Apply(images.to(ScalarType.Float32), null, rng);
+        var clean = SliceSize.PadToMultiple(images, SliceSize.UNetMultiple(Config.Network));
+        using var noisy = NoiseFor(images.size(2)).Apply(clean.to(ScalarType.Float32), null, rng);
         var restored = Network.forward(noisy.Corrupted.to(images.dtype), null);
-        return F.mse_loss(restored.to(ScalarType.Float32), images.to(ScalarType.Float32));
+        return F.mse_loss(restored.to(ScalarType.Float32), clean.to(ScalarType.Float32));
     }
 
     protected override (Tensor Map, Tensor? Reconstruction) Residual(Tensor images, Tensor foreground)
     {
-        var reconstruction = Network.forward(images, null);
+        var reconstruction = SliceSize.Padded(x => Network.forward(x, null), images, SliceSize.UNetMultiple(Config.Network));
         return ((images - reconstruction).abs(), reconstruction);
     }
 
@@ -62,9 +63,9 @@ public sealed class DaeDetector(DaeConfig? config = null)
     public static DetectorPreset Preset(PresetName preset) => preset switch
     {
         PresetName.Tiny => new(DetectorJson.Serialize(new DaeConfig { Network = new() { Channels = [16, 32], AttentionLevels = [], TimeConditioned = false } }),
-            Presets.Tiny, 32),
+            Presets.Tiny),
         PresetName.Quick => new(DetectorJson.Serialize(new DaeConfig { Network = new() { Channels = [16, 32, 64], AttentionLevels = [], TimeConditioned = false } }),
-            Presets.Tiny with { Steps = 150, BatchSize = 8 }, 64),
-        _ => new(DetectorJson.Serialize(new DaeConfig()), new TrainingOptions { Steps = 20_000, BatchSize = 16, LearningRate = 1e-4, WarmupSteps = 100 }, 128),
+            Presets.Tiny with { Steps = 150, BatchSize = 8 }),
+        _ => new(DetectorJson.Serialize(new DaeConfig()), new TrainingOptions { Steps = 20_000, BatchSize = 16, LearningRate = 1e-4, WarmupSteps = 100 }),
     };
 }

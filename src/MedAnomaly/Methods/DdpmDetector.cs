@@ -121,9 +121,9 @@ public sealed class DdpmDetector : NetworkDetector<DdpmConfig, nn.Module<Tensor,
     /// <summary>Tiny (32×32, 10 steps), Quick (64×64, a [16,32,64] UNet, 200 steps, simplex noise, 1 DDIM step), Paper (128×128, the larger UNet, 100k steps).</summary>
     public static DetectorPreset Preset(PresetName preset) => preset switch
     {
-        PresetName.Tiny => new(DetectorJson.Serialize(DdpmConfig.Tiny), Presets.Tiny, 32),
-        PresetName.Quick => new(DetectorJson.Serialize(DdpmConfig.Quick), DdpmConfig.QuickTraining, 64),
-        _ => new(DetectorJson.Serialize(DdpmConfig.Paper), DdpmConfig.PaperTraining, 128),
+        PresetName.Tiny => new(DetectorJson.Serialize(DdpmConfig.Tiny), Presets.Tiny),
+        PresetName.Quick => new(DetectorJson.Serialize(DdpmConfig.Quick), DdpmConfig.QuickTraining),
+        _ => new(DetectorJson.Serialize(DdpmConfig.Paper), DdpmConfig.PaperTraining),
     };
 
     /// <summary>
@@ -136,9 +136,9 @@ public sealed class DdpmDetector : NetworkDetector<DdpmConfig, nn.Module<Tensor,
         DetectorInputs.CheckImages(images);
         using var scope = torch.NewDisposeScope();
         long n = images.size(0);
-        var x0 = images * 2 - 1;
+        var x0 = SliceSize.PadToMultiple(images, SliceSize.UNetMultiple(Config.Network)) * 2 - 1;
         var t = torch.randint(0, Config.NumTimesteps, [n], ScalarType.Int64, generator: rng).to(images.device);
-        var noise = SampleNoise(Config, images.shape, t, rng, images.device).to(images.dtype);
+        var noise = SampleNoise(Config, x0.shape, t, rng, images.device).to(images.dtype);
         var xt = new GaussianDiffusion(schedule).QSample(x0, t, noise);
         var predicted = Network.forward(xt, t);
         return F.mse_loss(predicted.to(ScalarType.Float32), noise.to(ScalarType.Float32)).MoveToOuterDisposeScope();
@@ -146,7 +146,7 @@ public sealed class DdpmDetector : NetworkDetector<DdpmConfig, nn.Module<Tensor,
 
     protected override (Tensor Map, Tensor? Reconstruction) Residual(Tensor images, Tensor foreground)
     {
-        var reconstruction = Reconstruct((x, t) => Network.forward(x, t), Config, schedule, images);
+        var reconstruction = SliceSize.Padded(x => Reconstruct((xt, t) => Network.forward(xt, t), Config, schedule, x), images, SliceSize.UNetMultiple(Config.Network));
         return ((images - reconstruction).abs(), reconstruction);
     }
 

@@ -74,7 +74,8 @@ public sealed record DisyreConfig : IDetectorConfig
     {
         if (!Network.TimeConditioned) throw new ArgumentException("DISYRE's network must be time-conditioned (Network.TimeConditioned = true)");
         if (Network.InChannels != 1 || Network.OutChannels != 1) throw new ArgumentException($"DISYRE works on 1-channel slices: Network.InChannels and OutChannels must be 1, got {Network.InChannels} → {Network.OutChannels}");
-        if (CropSize < 8) throw new ArgumentOutOfRangeException(nameof(CropSize), CropSize, "the crop must be at least 8 pixels");
+        if (CropSize < 8 || CropSize % SliceSize.UNetMultiple(Network) != 0)
+            throw new ArgumentOutOfRangeException(nameof(CropSize), CropSize, $"the crop must be at least 8 pixels and a multiple of 2^(levels − 1) = {SliceSize.UNetMultiple(Network)} for the network");
         if (WindowStride < 1 || WindowStride > CropSize) throw new ArgumentOutOfRangeException(nameof(WindowStride), WindowStride, $"the window stride must lie in 1 … CropSize ({CropSize})");
         if (!(WindowSigmaScale > 0) || double.IsInfinity(WindowSigmaScale)) throw new ArgumentOutOfRangeException(nameof(WindowSigmaScale), WindowSigmaScale, "σ/window must be a finite number > 0");
         if (AnomalyBox != 0 && (AnomalyBox < 8 || AnomalyBox > CropSize)) throw new ArgumentOutOfRangeException(nameof(AnomalyBox), AnomalyBox, $"the anomaly box must be 0 (half the crop) or lie in 8 … CropSize ({CropSize})");
@@ -128,9 +129,9 @@ public sealed class Disyre : NetworkDetector<DisyreConfig, nn.Module<Tensor, Ten
     /// 128×128 crops, optimiser and 100k bf16 steps).</summary>
     public static DetectorPreset Preset(PresetName preset) => preset switch
     {
-        PresetName.Tiny => new(DetectorJson.Serialize(DisyreConfig.Tiny), Presets.Tiny, 32),
-        PresetName.Quick => new(DetectorJson.Serialize(DisyreConfig.Quick), DisyreConfig.QuickTraining, 64),
-        _ => new(DetectorJson.Serialize(DisyreConfig.Paper), DisyreConfig.PaperTraining, 128),
+        PresetName.Tiny => new(DetectorJson.Serialize(DisyreConfig.Tiny), Presets.Tiny),
+        PresetName.Quick => new(DetectorJson.Serialize(DisyreConfig.Quick), DisyreConfig.QuickTraining),
+        _ => new(DetectorJson.Serialize(DisyreConfig.Paper), DisyreConfig.PaperTraining),
     };
 
     /// <summary>
@@ -143,7 +144,7 @@ public sealed class Disyre : NetworkDetector<DisyreConfig, nn.Module<Tensor, Ten
     {
         DetectorInputs.CheckImages(images);
         using var scope = torch.NewDisposeScope();
-        var clean = RandomCrop(images, Config.CropSize, rng).to(ScalarType.Float32);
+        var clean = SliceSize.PadToMultiple(RandomCrop(images, Config.CropSize, rng), SliceSize.UNetMultiple(Config.Network)).to(ScalarType.Float32);
         using var corrupted = corruption.Apply(clean, null, rng);
         var t = SeverityToTimestep.Map(corrupted.Severity, schedule, Config.SeverityOrder).to(images.device);
         var restored = Network.forward(corrupted.Corrupted.to(images.dtype), t);
@@ -232,7 +233,7 @@ public sealed class Disyre : NetworkDetector<DisyreConfig, nn.Module<Tensor, Ten
         var tn = torch.full([x.size(0)], t, ScalarType.Int64, x.device);
         bool fits = x.size(2) <= config.CropSize && x.size(3) <= config.CropSize;
         var x0 = fits
-            ? network(x, tn)
+            ? SliceSize.Padded(patch => network(patch, tn), x, SliceSize.UNetMultiple(config.Network))
             : SlidingWindow.Apply(patch => network(patch, tn), x, config.CropSize, config.WindowStride, config.WindowSigmaScale);
         return x0;
     }

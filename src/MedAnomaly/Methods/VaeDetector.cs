@@ -40,7 +40,7 @@ public sealed class VaeDetector(VaeConfig? config = null)
 
     public override Tensor Loss(Tensor images, Tensor foreground, Generator rng)
     {
-        var x = images * 2 - 1;
+        var x = SliceSize.Resize(images, Config.Network.InputSize, Config.Network.InputSize) * 2 - 1;
         var (mean, logVariance) = Network.Encode(x);
         var eps = torch.randn(mean.shape, generator: rng).to(mean.dtype).to(mean.device);
         var z = mean + (0.5 * logVariance!).exp() * eps;
@@ -53,7 +53,8 @@ public sealed class VaeDetector(VaeConfig? config = null)
 
     protected override (Tensor Map, Tensor? Reconstruction) Residual(Tensor images, Tensor foreground)
     {
-        var reconstruction = (Network.forward(images * 2 - 1) + 1) / 2;   // Dec(μ)
+        var input = SliceSize.Resize(images, Config.Network.InputSize, Config.Network.InputSize) * 2 - 1;
+        var reconstruction = SliceSize.Resize((Network.forward(input) + 1) / 2, images.size(2), images.size(3));   // Dec(μ)
         return ((images - reconstruction).square(), reconstruction);
     }
 
