@@ -15,12 +15,12 @@ public static class MedAnomalyCommand
     {
         new HelpOption(),
         new VersionOption(),
-        DemoCommand.Create(),
         DoctorCommand.Create(),
         TrainCommand.Create(args),
         ScoreCommand.Create(),
         EvalCommand.Create(),
         CompareCommand.Create(args),
+        PresetsCommand.Create(),
         RunsCommand.Create(),
         DataCommand.Create(),
         MetricsCommand.Create(),
