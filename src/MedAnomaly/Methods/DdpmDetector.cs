@@ -34,6 +34,8 @@ public sealed record DdpmConfig : IDetectorConfig
     /// <summary>t_start, the noise level the test image is taken to (AnoDDPM λ = 250 of 1000).</summary>
     public int TStart { get; init; } = 250;
     public ReverseSampler Sampler { get; init; } = ReverseSampler.Ddim;
+    /// <summary>σ²_t of the ancestral sampler's steps (AnoDDPM: fixed large, β_t).</summary>
+    public DdpmVariance Variance { get; init; } = DdpmVariance.FixedSmall;
     /// <summary>Reverse steps from t_start to 0 (≤ t_start + 1).</summary>
     public int InferenceSteps { get; init; } = 50;
     public TimestepSpacing Spacing { get; init; } = TimestepSpacing.Trailing;
@@ -45,8 +47,14 @@ public sealed record DdpmConfig : IDetectorConfig
     /// <summary>Gaussian DDPM with DDIM reconstruction (Pinaya et al. 2022; Wolleb et al. 2022 without guidance).</summary>
     public static DdpmConfig Gaussian => new();
 
-    /// <summary>AnoDDPM (Wyatt et al. 2022): simplex noise for training and for the start noise, λ = 250, ancestral DDPM over all 250 steps.</summary>
-    public static DdpmConfig AnoDdpm => new() { Noise = DiffusionNoise.Simplex, Sampler = ReverseSampler.Ddpm, InferenceSteps = 250 };
+    /// <summary>AnoDDPM (Wyatt et al. 2022; Julian-Wyatt/AnoDDPM, GaussianDiffusion.forward_backward): simplex noise (its raw
+    /// octave sum with the timestep as third coordinate) for training, the start and every step; λ = 250, i.e. noised to
+    /// t = 249 and ancestral steps 249 … 0 with σ²_t = β_t.</summary>
+    public static DdpmConfig AnoDdpm => new()
+    {
+        Noise = DiffusionNoise.Simplex, Simplex = new SimplexNoise(Normalize: false, TimestepAsThirdCoordinate: true),
+        Sampler = ReverseSampler.Ddpm, Variance = DdpmVariance.FixedLarge, TStart = 249, InferenceSteps = 250,
+    };
 
     /// <summary>A network small enough for unit tests (32×32 images and up). Channels are multiples of 16: with 8 channels the
     /// time-conditioned UNet2d sporadically returned NaN on this CPU (uninitialised memory, cf. Networks/Conv.cs).</summary>
@@ -97,8 +105,8 @@ public sealed record DdpmConfig : IDetectorConfig
 /// <see cref="DdpmConfig.Gaussian"/> and <see cref="DdpmConfig.AnoDdpm"/>). Trained on healthy slices rescaled to
 /// [−1, 1] (<see cref="Loss"/>). Scoring: noise the image to t_start (eq. 4, Gaussian or simplex start noise),
 /// denoise with <see cref="PartialDiffusion.Reconstruct(Func{Tensor,Tensor,Tensor},Tensor,int,int,IDiffusionSampler,Generator?,Tensor?,TimestepSpacing)"/>
-/// (DDIM or ancestral DDPM), map = |x − x̂| in [0,1] intensity units. With the DDPM sampler the per-step noise is Gaussian even in the simplex setting
-/// (AnoDDPM draws simplex noise there too).
+/// (DDIM or ancestral DDPM; the ancestral steps draw the same kind of noise as training, as AnoDDPM does), map = |x − x̂|
+/// in [0,1] intensity units.
 /// </summary>
 public sealed class DdpmDetector : NetworkDetector<DdpmConfig, nn.Module<Tensor, Tensor?, Tensor>>
 {
@@ -168,15 +176,16 @@ public sealed class DdpmDetector : NetworkDetector<DdpmConfig, nn.Module<Tensor,
         using var generator = new Generator(config.ScoringSeed);
         var x = images * 2 - 1;
         var startNoise = config.Noise == DiffusionNoise.Simplex
-            ? SampleNoise(config, images.shape, null, generator, images.device).to(images.dtype)
+            ? SampleNoise(config, images.shape, torch.full([images.size(0)], config.TStart, ScalarType.Int64), generator, images.device).to(images.dtype)
             : null;
         IDiffusionSampler sampler = config.Sampler switch
         {
             ReverseSampler.Ddim => new DdimScheduler(schedule, new DdimSchedulerConfig { Prediction = Prediction.Epsilon, Eta = config.Eta }),
-            ReverseSampler.Ddpm => new DdpmScheduler(schedule, new DdpmSchedulerConfig { Prediction = Prediction.Epsilon }),
+            ReverseSampler.Ddpm => new DdpmScheduler(schedule, new DdpmSchedulerConfig { Prediction = Prediction.Epsilon, Variance = config.Variance }),
             _ => throw new ArgumentOutOfRangeException(nameof(config), config.Sampler, "unknown reverse sampler"),
         };
-        var reconstructed = PartialDiffusion.Reconstruct(network, x, config.TStart, config.InferenceSteps, sampler, generator, startNoise, config.Spacing);
+        Func<Tensor, Tensor>? stepNoise = config.Noise == DiffusionNoise.Simplex ? t => SampleNoise(config, images.shape, t, generator, images.device).to(images.dtype) : null;
+        var reconstructed = PartialDiffusion.Reconstruct(network, x, config.TStart, config.InferenceSteps, sampler, generator, startNoise, config.Spacing, stepNoise);
         return ((reconstructed + 1) / 2).clamp(0, 1).MoveToOuterDisposeScope();
     }
 
