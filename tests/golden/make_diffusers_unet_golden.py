@@ -8,7 +8,8 @@ gradient norms of one backward pass. Also the state_dict keys and shapes of DISY
 (trainer_disyre.py of snavalm/disyre @ e149f29) and the per-parameter sums of the seeded small network.
 
 Pinned: diffusers v0.27.2 (the version DISYRE runs). Get its sources with
-    git clone https://github.com/huggingface/diffusers && git -C diffusers archive v0.27.2 | tar -x -C /tmp/diffusers-0.27.2
+    git clone https://github.com/huggingface/diffusers && mkdir -p /tmp/diffusers-0.27.2
+    git -C diffusers archive v0.27.2 | tar -x -C /tmp/diffusers-0.27.2
 diffusers imports huggingface_hub, numpy, filelock, importlib_metadata, requests, regex and PIL; put them on
 PYTHONPATH if Python lacks them. The `safetensors` package is not needed: without it a stub stands in while
 diffusers imports, and this script writes the safetensors file itself.

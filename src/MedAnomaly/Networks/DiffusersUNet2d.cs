@@ -120,7 +120,7 @@ public sealed partial class DiffusersUNet2d : nn.Module<Tensor, Tensor?, Tensor>
         using var scope = torch.NewDisposeScope();
         var timesteps = t!.numel() == 1 ? t.reshape(1).expand(x.size(0)) : t;
         var sinusoid = TimestepEmbedding.Diffusers(timesteps, Config.Channels[0], flipSinToCos: true, downscaleFreqShift: 0);
-        var temb = timeEmbedding.forward(sinusoid.to(x.dtype));   // a bf16 network (MixedPrecision) needs a bf16 embedding
+        var temb = timeEmbedding.forward(sinusoid.to(x.dtype, x.device));   // a bf16 network (MixedPrecision) needs a bf16 embedding
 
         var h = convIn.forward(x);
         var skips = new Stack<Tensor>();
