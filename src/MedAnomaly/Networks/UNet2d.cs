@@ -5,13 +5,24 @@ using F = TorchSharp.torch.nn.functional;
 
 namespace MedAnomaly.Networks;
 
+/// <summary>Which UNet a <see cref="UNet2dConfig"/> builds (see <see cref="TimeConditionedUNet.Create"/>).</summary>
+public enum UNetLayout
+{
+    /// <summary><see cref="UNet2d"/>: Ho et al. 2020's DDPM UNet.</summary>
+    Ho2020,
+    /// <summary><see cref="DiffusersUNet2d"/>: diffusers' <c>UNet2DModel</c> (the network DISYRE trains).</summary>
+    Diffusers,
+}
+
 /// <summary>
-/// Configuration of <see cref="UNet2d"/>. Defaults give the small reference UNet of the benchmarks
-/// (base 32 channels, two down/up levels, attention at the lowest). DISYRE uses
-/// Channels = [32, 64, 96, 128, 256, 256], LayersPerBlock = 2, attention at the deepest levels.
+/// Configuration of <see cref="UNet2d"/> and <see cref="DiffusersUNet2d"/>. Defaults give the small reference UNet
+/// of the benchmarks (base 32 channels, two down/up levels, attention at the lowest). DISYRE uses
+/// Channels = [32, 64, 96, 128, 256, 256], LayersPerBlock = 2, attention at the deepest levels
+/// (<see cref="DiffusersUNet2d.DisyreConfig"/> is exactly its diffusers network).
 /// </summary>
 public sealed record UNet2dConfig
 {
+    public UNetLayout Layout { get; init; } = UNetLayout.Ho2020;
     public int InChannels { get; init; } = 1;
     public int OutChannels { get; init; } = 1;
     /// <summary>Channels per resolution level; level i works at H/2^i.</summary>
@@ -20,7 +31,11 @@ public sealed record UNet2dConfig
     /// <summary>Levels (indices into Channels) with self-attention after each residual block.</summary>
     public int[] AttentionLevels { get; init; } = [2];
     public int GroupNormGroups { get; init; } = 8;
+    /// <summary>Number of attention heads; used when <see cref="AttentionHeadDim"/> is 0.</summary>
     public int AttentionHeads { get; init; } = 1;
+    /// <summary>Channels per attention head (diffusers' attention_head_dim): heads = channels / AttentionHeadDim.
+    /// 0: <see cref="AttentionHeads"/> heads at every level.</summary>
+    public int AttentionHeadDim { get; init; }
     public double Dropout { get; init; } = 0;
     /// <summary>Whether the network is conditioned on a timestep (diffusion) or not (autoencoders, DAE).</summary>
     public bool TimeConditioned { get; init; } = true;
@@ -49,6 +64,8 @@ public sealed class UNet2d : nn.Module<Tensor, Tensor?, Tensor>
     public UNet2d(UNet2dConfig? config = null) : base(nameof(UNet2d))
     {
         Config = config ?? new UNet2dConfig();
+        if (Config.Layout != UNetLayout.Ho2020)
+            throw new ArgumentException($"UNet2d builds Layout = Ho2020, got {Config.Layout} (use TimeConditionedUNet.Create)");
         var ch = Config.Channels;
         levels = ch.Length;
         int g = Config.GroupNormGroups;
@@ -67,7 +84,7 @@ public sealed class UNet2d : nn.Module<Tensor, Tensor?, Tensor>
             {
                 down.append(new ResidualBlock(current, ch[level], timeDim, g, Config.Dropout));
                 current = ch[level];
-                if (Config.AttentionLevels.Contains(level)) down.append(new SelfAttention(current, g, Config.AttentionHeads));
+                if (Config.AttentionLevels.Contains(level)) down.append(new SelfAttention(current, g, HeadsAt(current)));
                 skipChannels.Add(current);
             }
             if (level < levels - 1)
@@ -78,7 +95,7 @@ public sealed class UNet2d : nn.Module<Tensor, Tensor?, Tensor>
         }
 
         mid1 = new ResidualBlock(current, current, timeDim, g, Config.Dropout);
-        midAttention = new SelfAttention(current, g, Config.AttentionHeads);
+        midAttention = new SelfAttention(current, g, HeadsAt(current));
         mid2 = new ResidualBlock(current, current, timeDim, g, Config.Dropout);
 
         // Decoder: per level LayersPerBlock + 1 residual blocks, each taking one skip, then upsampling.
@@ -91,7 +108,7 @@ public sealed class UNet2d : nn.Module<Tensor, Tensor?, Tensor>
                 skipChannels.RemoveAt(skipChannels.Count - 1);
                 up.append(new ResidualBlock(current + skip, ch[level], timeDim, g, Config.Dropout));
                 current = ch[level];
-                if (Config.AttentionLevels.Contains(level)) up.append(new SelfAttention(current, g, Config.AttentionHeads));
+                if (Config.AttentionLevels.Contains(level)) up.append(new SelfAttention(current, g, HeadsAt(current)));
             }
             if (level > 0) up.append(new Upsample(current));
         }
@@ -99,6 +116,16 @@ public sealed class UNet2d : nn.Module<Tensor, Tensor?, Tensor>
         normOut = Normalization.GroupNorm(g, current);
         convOut = Conv.Conv2d(current, Config.OutChannels, 3, padding: 1);
         RegisterInPyTorchOrder();
+    }
+
+    /// <summary>Attention heads of a layer with <paramref name="channels"/> channels.</summary>
+    int HeadsAt(int channels)
+    {
+        int d = Config.AttentionHeadDim;
+        if (d == 0) return Config.AttentionHeads;
+        if (d < 0 || channels % d != 0)
+            throw new ArgumentException($"UNet2d: AttentionHeadDim {d} must divide the {channels} channels of every attention layer");
+        return channels / d;
     }
 
     /// <summary>
