@@ -12,8 +12,11 @@ README.md beside this file lists every deviation.
   PYTHONPATH=DEPS /usr/bin/python3 disyre_peer.py --code TREE --data EXPORT --out DIR --seed 0 --steps 150 --batch 8
 """
 import argparse
+import importlib.machinery
 import os
+import sys
 import time
+import types
 
 import numpy as np
 import torch
@@ -44,6 +47,34 @@ def parse_args(argv=None):
     if args.warmup < 0:
         parser.error(f"--warmup must be at least 0, got {args.warmup}")
     return args
+
+
+def install_safetensors_stand_in():
+    """diffusers 0.27 imports safetensors (a compiled package) at import time but this runner never reads or writes weight
+    files: without it installed, a stand-in module whose every function raises."""
+    try:
+        import safetensors.torch  # noqa: F401
+        return
+    except ImportError:
+        pass
+
+    def module(name):
+        m = types.ModuleType(name)
+        m.__spec__ = importlib.machinery.ModuleSpec(name, None, is_package=True)
+        m.__path__ = []
+        m.__getattr__ = lambda attr: _unavailable(f"{name}.{attr}") if not attr.startswith("__") else _no_attribute(name, attr)
+        return m
+    sys.modules["safetensors"], sys.modules["safetensors.torch"] = module("safetensors"), module("safetensors.torch")
+
+
+def _unavailable(name):
+    def call(*args, **kwargs):
+        raise RuntimeError(f"{name}: safetensors is not installed (the DISYRE peer runner does not save or load weights)")
+    return call
+
+
+def _no_attribute(module, attr):
+    raise AttributeError(f"module {module!r} has no attribute {attr!r}")
 
 
 def patch_attention_scores():
@@ -172,6 +203,7 @@ def paste(maps, rows, anomaly, box):
 def main(argv=None):
     args = parse_args(argv)
     common.import_tree(args.code, ["trainer_disyre.py", "diffusion/scheduler.py", "preprocessing/preprocessing.py"])
+    install_safetensors_stand_in()
     patch_attention_scores()
     from diffusion.scheduler import DISYREPipeline, DISYREScheduler
     common.seed_everything(args.seed)

@@ -4,7 +4,8 @@ The data set is a folder written by `medanomaly data export` (train.npy, test.np
 test_volume_ids.npy, test_labels.npy, slices.txt). A runner writes into --out:
   maps.npy     float32 [M,H,W]  one anomaly map per test slice, in test.npy's order
   timing.json  train_seconds_per_step (median over steps, batch sampling + augmentation + forward/backward/update),
-               train_seconds_per_model_step (median, forward/backward/update only), score_seconds_per_slice,
+               train_seconds_per_model_step (median, forward/backward/update only), train_seconds_per_step_mean
+               (the mean, as `medanomaly train` reports its seconds_per_step), score_seconds_per_slice,
                steps, batch, seed, device, torch version, and the runner's settings
 With --limit K only K test slices (evenly spaced over the test set) are scored; the runner then also writes the
 matching test_masks.npy, test_foreground.npy, test_volume_ids.npy, test_labels.npy and test_indices.npy into --out,
@@ -20,6 +21,8 @@ import time
 
 import numpy as np
 import torch
+
+sys.dont_write_bytecode = True      # the authors' trees stay as extracted: no __pycache__ written into them
 
 EXPORT_FILES = ("train.npy", "test.npy", "test_masks.npy", "test_foreground.npy", "test_volume_ids.npy", "test_labels.npy")
 TEST_FILES = ("test_masks.npy", "test_foreground.npy", "test_volume_ids.npy", "test_labels.npy")
@@ -91,6 +94,9 @@ class StepTimer:
     def medians(self):
         return statistics.median(self.whole), statistics.median(self.model)
 
+    def mean(self):
+        return statistics.fmean(self.whole)
+
 
 def save_npy(path, array):
     """np.save to a temporary name in the same folder, then rename (no half-written file on failure)."""
@@ -131,7 +137,7 @@ def write_outputs(args, data, maps, timer, score_seconds, settings):
         save_npy(os.path.join(args.out, "test_indices.npy"), data["test_indices"].astype(np.int32))
     whole, model = timer.medians()
     save_json(os.path.join(args.out, "timing.json"), {
-        "train_seconds_per_step": whole, "train_seconds_per_model_step": model,
+        "train_seconds_per_step": whole, "train_seconds_per_model_step": model, "train_seconds_per_step_mean": timer.mean(),
         "score_seconds_per_slice": score_seconds / expected[0],
         "steps": args.steps, "batch": args.batch, "seed": args.seed, "device": str(args.device),
         "slices_scored": expected[0], "torch": torch.__version__, "settings": settings,
