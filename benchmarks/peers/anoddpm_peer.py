@@ -44,7 +44,9 @@ def parse_args(argv=None):
     parser.add_argument("--score-batch", type=int, default=16, help="test slices per reverse-diffusion batch (each gets its own noise)")
     parser.add_argument("--no-augment", action="store_true", help="drop their RandomAffine(3, translate=(0.02, 0.09))")
     args = common.parse(parser, argv)
-    common.check_positive(parser, args, "lam", "base_channels", "score_batch")
+    common.check_positive(parser, args, "base_channels", "score_batch")
+    if args.lam < 1:
+        parser.error(f"--lambda must be at least 1, got {args.lam}")
     return args
 
 

@@ -42,8 +42,11 @@ def parse_args(argv=None):
     parser.add_argument("--no-augment", action="store_true", help="drop their spatial/intensity augmentations (keep crop and DAG)")
     parser.add_argument("--no-weight-foreground", action="store_true", help="DISYREPipeline weight_foreground=False")
     args = common.parse(parser, argv)
-    args.anom_patch = args.anom_patch or args.crop // 2
+    if args.anom_patch is None:
+        args.anom_patch = args.crop // 2
     common.check_positive(parser, args, "crop", "anom_patch", "inference_steps", "sw_batch_size")
+    if args.anom_patch > args.crop:
+        parser.error(f"--anom-patch {args.anom_patch} must not exceed --crop {args.crop}")
     if args.warmup < 0:
         parser.error(f"--warmup must be at least 0, got {args.warmup}")
     return args

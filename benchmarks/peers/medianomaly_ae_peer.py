@@ -39,7 +39,6 @@ def parse_args(argv=None):
 
 def import_authors(reconstruction):
     """networks.ae/vae, utils.losses and dataloaders.data_utils from the tree, without utils/__init__.py."""
-    sys.path.insert(0, reconstruction)
     utils = types.ModuleType("utils")
     utils.__path__ = [os.path.join(reconstruction, "utils")]
     util = types.ModuleType("utils.util")
@@ -112,9 +111,9 @@ def score(args, data, net, criterion, transform):
 
 def main(argv=None):
     args = parse_args(argv)
-    reconstruction = os.path.join(os.path.abspath(args.code), "reconstruction")
-    common.import_tree(reconstruction, ["networks/ae.py", "networks/vae.py", "utils/losses.py", "dataloaders/data_utils.py"])
-    classes, get_transform = import_authors(reconstruction)
+    common.import_tree(args.code, [f"reconstruction/{f}" for f in ("networks/ae.py", "networks/vae.py", "utils/losses.py",
+                                                                  "dataloaders/data_utils.py")], folder="reconstruction")
+    classes, get_transform = import_authors(os.path.join(os.path.abspath(args.code), "reconstruction"))
     common.seed_everything(args.seed)
     data = common.load_export(args.data, args.limit)
     _, h, w = data["train"].shape

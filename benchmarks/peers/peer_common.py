@@ -46,12 +46,13 @@ def check_positive(parser, args, *names):
             parser.error(f"--{name.replace('_', '-')} must be at least 1, got {value}")
 
 
-def import_tree(code, marker_files):
-    """Puts the authors' tree first on sys.path after checking that it holds the files the runner imports."""
+def import_tree(code, marker_files, folder=""):
+    """Puts the authors' tree (or its `folder`) first on sys.path after checking that it holds the files the runner
+    imports (paths relative to the tree)."""
     missing = [f for f in marker_files if not os.path.isfile(os.path.join(code, f))]
     if missing:
         sys.exit(f"error: --code {code}: not the expected source tree, missing {', '.join(missing)}")
-    sys.path.insert(0, os.path.abspath(code))
+    sys.path.insert(0, os.path.join(os.path.abspath(code), folder))
 
 
 def load_export(folder, limit=None):
