@@ -118,7 +118,7 @@ public sealed class DdpmDetector : NetworkDetector<DdpmConfig, nn.Module<Tensor,
     /// <param name="config">Null = <see cref="DdpmConfig.Gaussian"/>.</param>
     public DdpmDetector(DdpmConfig? config = null) : base(config ?? new DdpmConfig()) => schedule = Config.CreateSchedule();
 
-    protected override nn.Module<Tensor, Tensor?, Tensor> CreateNetwork(DdpmConfig config) => new UNet2d(config.Network);
+    protected override nn.Module<Tensor, Tensor?, Tensor> CreateNetwork(DdpmConfig config) => TimeConditionedUNet.Create(config.Network);
 
     /// <summary>A detector from config JSON (null or empty = <see cref="DdpmConfig.Gaussian"/>), the registry's factory.</summary>
     public static DdpmDetector FromJson(string? json) => new(DetectorJson.Parse<DdpmConfig>(json, MethodName));

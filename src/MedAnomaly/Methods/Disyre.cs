@@ -30,8 +30,9 @@ public enum DisyreScoring
 /// </summary>
 public sealed record DisyreConfig : IDetectorConfig
 {
-    /// <summary>The restoration network (x_c, t) → x̂₀, time-conditioned, 1 → 1 channel.</summary>
-    public UNet2dConfig Network { get; init; } = new() { Channels = [32, 64, 96, 128, 256, 256], LayersPerBlock = 2, AttentionLevels = [4, 5] };
+    /// <summary>The restoration network (x_c, t) → x̂₀, time-conditioned, 1 → 1 channel: diffusers' UNet2DModel as the released
+    /// trainer builds it (<see cref="DiffusersUNet2d.DisyreConfig"/>).</summary>
+    public UNet2dConfig Network { get; init; } = DiffusersUNet2d.DisyreConfig;
     public DisyreCorruption Corruption { get; init; } = DisyreCorruption.Dag;
     /// <summary>Side of the box the synthetic anomaly is drawn in; 0 = half the crop (published: 64 in 128, shapes 10–44 px,
     /// which scale with the box).</summary>
@@ -117,7 +118,7 @@ public sealed class Disyre : NetworkDetector<DisyreConfig, nn.Module<Tensor, Ten
     /// <param name="config">Null = <see cref="DisyreConfig.Paper"/>.</param>
     public Disyre(DisyreConfig? config = null) : base(config ?? new DisyreConfig()) => corruption = Config.CreateCorruption();
 
-    protected override nn.Module<Tensor, Tensor?, Tensor> CreateNetwork(DisyreConfig config) => new UNet2d(config.Network);
+    protected override nn.Module<Tensor, Tensor?, Tensor> CreateNetwork(DisyreConfig config) => TimeConditionedUNet.Create(config.Network);
 
     /// <summary>A detector from config JSON (null or empty = <see cref="DisyreConfig.Paper"/>), the registry's factory.</summary>
     public static Disyre FromJson(string? json) => new(DetectorJson.Parse<DisyreConfig>(json, MethodName));

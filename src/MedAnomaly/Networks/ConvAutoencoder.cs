@@ -36,6 +36,8 @@ public sealed record ConvAutoencoderConfig
 /// </summary>
 public sealed class ConvAutoencoder : nn.Module<Tensor, Tensor>
 {
+    protected override void RegisterComponents() { }   // children are registered by hand under MedIAnomaly's names
+
     readonly nn.Module<Tensor, Tensor>[] encoder, decoder;
     readonly nn.Module<Tensor, Tensor> linearEncoder, linearDecoder;
     readonly long bottleneckChannels, featureSize;
@@ -84,6 +86,8 @@ public sealed class ConvAutoencoder : nn.Module<Tensor, Tensor>
     /// <summary>A module whose only child is registered as "model" (MedIAnomaly's BasicBlock.model).</summary>
     sealed class Named : nn.Module<Tensor, Tensor>
     {
+        protected override void RegisterComponents() { }   // children are registered by hand under MedIAnomaly's names
+
         readonly nn.Module<Tensor, Tensor> model;
 
         public Named(nn.Module<Tensor, Tensor> model) : base("BasicBlock")
@@ -98,6 +102,8 @@ public sealed class ConvAutoencoder : nn.Module<Tensor, Tensor>
     /// <summary>Holds the two halves of the bottleneck under MedIAnomaly's names (linear_enc, linear_dec).</summary>
     sealed class BottleNeck : nn.Module
     {
+        protected override void RegisterComponents() { }   // children are registered by hand under MedIAnomaly's names
+
         public BottleNeck(nn.Module linearEncoder, nn.Module linearDecoder) : base("BottleNeck")
         {
             register_module("linear_enc", linearEncoder);

@@ -49,6 +49,10 @@ public sealed record UNet2dConfig
 /// </summary>
 public sealed class UNet2d : nn.Module<Tensor, Tensor?, Tensor>
 {
+    /// <summary>Children are registered by hand under the PyTorch twin's names; TorchSharp's default would register them a
+    /// second time under their field names (duplicate state_dict entries).</summary>
+    protected override void RegisterComponents() { }
+
     public UNet2dConfig Config { get; }
     readonly Sequential? timeMlp;
     readonly nn.Module<Tensor, Tensor> convIn;
@@ -189,6 +193,10 @@ public sealed class UNet2d : nn.Module<Tensor, Tensor?, Tensor>
 /// <summary>GN → SiLU → conv3 → (+ time embedding) → GN → SiLU → dropout → conv3, plus a (1×1) skip.</summary>
 public sealed class ResidualBlock : nn.Module<Tensor, Tensor?, Tensor>
 {
+    /// <summary>Children are registered by hand under the PyTorch twin's names; TorchSharp's default would register them a
+    /// second time under their field names (duplicate state_dict entries).</summary>
+    protected override void RegisterComponents() { }
+
     readonly GroupNorm norm1, norm2;
     readonly nn.Module<Tensor, Tensor> conv1, conv2;
     readonly Linear? timeProjection;
@@ -229,6 +237,10 @@ public sealed class ResidualBlock : nn.Module<Tensor, Tensor?, Tensor>
 /// <summary>Multi-head self-attention over the H·W positions with a residual connection.</summary>
 public sealed class SelfAttention : nn.Module<Tensor, Tensor>
 {
+    /// <summary>Children are registered by hand under the PyTorch twin's names; TorchSharp's default would register them a
+    /// second time under their field names (duplicate state_dict entries).</summary>
+    protected override void RegisterComponents() { }
+
     readonly GroupNorm norm;
     readonly nn.Module<Tensor, Tensor> qkv, projection;
     readonly int heads;
@@ -260,6 +272,10 @@ public sealed class SelfAttention : nn.Module<Tensor, Tensor>
 /// <summary>Halves H and W with a stride-2 3×3 convolution.</summary>
 public sealed class Downsample : nn.Module<Tensor, Tensor>
 {
+    /// <summary>Children are registered by hand under the PyTorch twin's names; TorchSharp's default would register them a
+    /// second time under their field names (duplicate state_dict entries).</summary>
+    protected override void RegisterComponents() { }
+
     readonly nn.Module<Tensor, Tensor> conv;
 
     public Downsample(int channels) : base(nameof(Downsample))
@@ -274,6 +290,10 @@ public sealed class Downsample : nn.Module<Tensor, Tensor>
 /// <summary>Doubles H and W: nearest-neighbour upsampling then a 3×3 convolution.</summary>
 public sealed class Upsample : nn.Module<Tensor, Tensor>
 {
+    /// <summary>Children are registered by hand under the PyTorch twin's names; TorchSharp's default would register them a
+    /// second time under their field names (duplicate state_dict entries).</summary>
+    protected override void RegisterComponents() { }
+
     readonly nn.Module<Tensor, Tensor> conv;
 
     public Upsample(int channels) : base(nameof(Upsample))
