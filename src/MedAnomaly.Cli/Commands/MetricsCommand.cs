@@ -11,7 +11,7 @@ public static class MetricsCommand
 {
     public static Command Create()
     {
-        var scores = new Option<string>("--scores") { Description = ".npy of anomaly maps [N,H,W] or [N,1,H,W], or image scores [N]; or a NIfTI volume (.nii/.nii.gz), read as its axial slices [nz,ny,nx]", Required = true };
+        var scores = new Option<string>("--scores") { Description = ".npy of anomaly maps [N,H,W] or [N,1,H,W], or image scores [N]; or a NIfTI volume (.nii/.nii.gz), read as its axial slices [nz,ny,nx]" };
         var labels = new Option<string?>("--labels") { Description = ".npy of image labels [N] (non-zero = anomalous); default: any lesion pixel in --masks" };
         var masks = new Option<string?>("--masks") { Description = ".npy or NIfTI lesion masks, same shape as the maps (non-zero = lesion)" };
         var foreground = new Option<string?>("--foreground") { Description = ".npy or NIfTI foreground (brain) masks, same shape as the maps; metrics use only its pixels" };
@@ -23,13 +23,17 @@ public static class MetricsCommand
         var minComponent = new Option<int>("--min-component") { Description = "drop 8-connected components smaller than this many pixels from the thresholded prediction (0 = none)" };
         var threshold = new Option<double?>("--threshold") { Description = "threshold for Dice/sensitivity/specificity/FPR (e.g. chosen on validation); default: the pooled best-Dice threshold" };
         var json = new Option<bool>("--json") { Description = "print one JSON object instead of text" };
+        var list = new Option<bool>("--list-metrics") { Description = "print every metric's name and definition, then exit" };
 
-        var cmd = new Command("metrics", "AUROC, AP, best Dice/F1, FPR@95%TPR and Dice at a threshold, image and pixel level, from .npy or NIfTI files");
-        foreach (var o in new Option[] { scores, labels, masks, foreground, volumeIds, imageScore, bestDice, seed, median, minComponent, threshold, json })
+        var cmd = new Command("metrics", $"{string.Join(", ", MetricRegistry.Curve.Select(m => m.Label))} (image and pixel level), and "
+                                         + $"{string.Join(", ", MetricRegistry.Mask.Select(m => m.Label))} at a threshold, from .npy or NIfTI files");
+        foreach (var o in new Option[] { scores, labels, masks, foreground, volumeIds, imageScore, bestDice, seed, median, minComponent, threshold, json, list })
             cmd.Options.Add(o);
         cmd.SetAction(parse => CliErrors.Run(() =>
         {
-            var input = LoadInput(parse.GetValue(scores)!, parse.GetValue(labels), parse.GetValue(masks), parse.GetValue(foreground), parse.GetValue(volumeIds));
+            if (parse.GetValue(list)) { Console.Write(ListMetrics()); return 0; }
+            string scoresPath = parse.GetValue(scores) ?? throw new ArgumentException("give --scores (anomaly maps [N,H,W] or image scores [N])");
+            var input = LoadInput(scoresPath, parse.GetValue(labels), parse.GetValue(masks), parse.GetValue(foreground), parse.GetValue(volumeIds));
             var options = new MetricsOptions
             {
                 Scoring = ParseScoring(parse.GetValue(imageScore)!),
@@ -44,6 +48,17 @@ public static class MetricsCommand
             return 0;
         }));
         return cmd;
+    }
+
+    /// <summary>One line per registered metric: its name (the JSON key) and definition.</summary>
+    public static string ListMetrics()
+    {
+        var sb = new System.Text.StringBuilder();
+        sb.AppendLine("curve metrics (image level, pixel level pooled and per volume):");
+        foreach (var m in MetricRegistry.Curve) sb.AppendLine(CultureInfo.InvariantCulture, $"  {m.Name,-24} {m.Definition}");
+        sb.AppendLine("mask metrics (at the given threshold and at the pooled best-Dice threshold):");
+        foreach (var m in MetricRegistry.Mask) sb.AppendLine(CultureInfo.InvariantCulture, $"  {m.Name,-24} {m.Definition}");
+        return sb.ToString();
     }
 
     /// <summary>Reads the .npy files and checks their shapes against each other.</summary>

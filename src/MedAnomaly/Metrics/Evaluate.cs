@@ -101,36 +101,28 @@ public static class AnomalyMetrics
         var best = options.BestDiceMode == BestDiceMode.Exact
             ? new BestDiceResult(pooled.BestDice, pooled.BestDiceThreshold, BestDiceMode.Exact, pooled.DistinctPositiveScores)
             : BestDice.Compute(options.BestDiceMode, scores, labels, offsets, options.Seed);
-        double threshold = options.Threshold ?? pooled.BestDiceThreshold;
-        string source = options.Threshold != null ? options.ThresholdSource : "pooled exact best-Dice threshold (oracle)";
-        var counts = AtThreshold(input, maps, threshold, options.MinComponentSize);
-        return new PixelLevelMetrics(pooled, best, PerVolume(scores, labels, offsets), threshold, source, counts);
+        var points = new List<OperatingPoint>();
+        if (options.Threshold is double given) points.Add(At(input, maps, given, options.ThresholdSource, false, options));
+        points.Add(At(input, maps, pooled.BestDiceThreshold, "pooled exact best-Dice threshold (oracle)", true, options));
+        return new PixelLevelMetrics(pooled, best, PerVolume(scores, labels, offsets), points);
     }
 
-    static ConfusionCounts AtThreshold(MetricsInput input, float[] maps, double threshold, int minComponent)
-    {
-        var predicted = new bool[maps.Length];
-        for (int i = 0; i < maps.Length; i++)
-            predicted[i] = maps[i] >= threshold && (input.Foreground == null || input.Foreground[i]);
-        if (minComponent > 0) predicted = PostProcess.RemoveSmallComponents(predicted, input.ImageCount, input.Height, input.Width, minComponent);
-        if (input.Foreground == null) return Dice.OfMasks(predicted, input.Masks);
-        var fg = input.Foreground;
-        var p = predicted.Where((_, i) => fg[i]).ToArray();
-        var l = input.Masks!.Where((_, i) => fg[i]).ToArray();
-        return Dice.OfMasks(p, l);
-    }
+    static OperatingPoint At(MetricsInput input, float[] maps, double threshold, string source, bool isOracle, MetricsOptions options) =>
+        OperatingPoint.Evaluate(threshold, source, isOracle, SegmentationAtThreshold.Of(input, maps, threshold, options));
 
+    /// <summary>Every curve metric on each volume alone, then mean ± std over the volumes with both classes.</summary>
     static PerVolumeMetrics PerVolume(float[] scores, bool[] labels, long[] offsets)
     {
-        var auroc = new List<double>(); var ap = new List<double>(); var dice = new List<double>();
+        var metrics = MetricRegistry.Curve;
+        var values = metrics.Select(_ => new List<double>()).ToArray();
         int volumes = offsets.Length - 1, skipped = 0;
         for (int v = 0; v < volumes; v++)
         {
             int start = (int)offsets[v], length = (int)(offsets[v + 1] - offsets[v]);
-            var r = ThresholdSweep.Run(scores.AsSpan(start, length), labels.AsSpan(start, length), OneClassPolicy.NaN);
-            if (double.IsNaN(r.Auroc)) { skipped++; continue; }
-            auroc.Add(r.Auroc); ap.Add(r.AveragePrecision); dice.Add(r.BestDice);
+            var curve = ThresholdSweep.Curve(scores.AsSpan(start, length), labels.AsSpan(start, length), OneClassPolicy.NaN);
+            if (!curve.HasBothClasses) { skipped++; continue; }
+            for (int m = 0; m < metrics.Count; m++) values[m].Add(metrics[m].Compute(curve).Value);
         }
-        return new PerVolumeMetrics(volumes, skipped, MeanStd.Of(auroc), MeanStd.Of(ap), MeanStd.Of(dice));
+        return new PerVolumeMetrics(volumes, skipped, metrics.Select((m, i) => (m, MeanStd.Of(values[i]))).ToArray());
     }
 }
