@@ -19,6 +19,7 @@ public static class MetricRegistry
         AveragePrecision,
         BestDice,
         FprAt95Tpr,
+        new SensitivityAt5FprMetric(),
     ];
 
     /// <summary>Metrics of the maps thresholded at an operating point, against the lesion masks.</summary>
