@@ -22,12 +22,14 @@ public static class MetricsCommand
         var median = new Option<int>("--median") { Description = "k×k median filter applied to each map before the metrics (odd k; 0 = none)" };
         var minComponent = new Option<int>("--min-component") { Description = "drop 8-connected components smaller than this many pixels from the thresholded prediction (0 = none)" };
         var threshold = new Option<double?>("--threshold") { Description = "threshold for Dice/sensitivity/specificity/FPR (e.g. chosen on validation); default: the pooled best-Dice threshold" };
+        var spacing = new Option<string?>("--spacing") { Description = "voxel size for HD95 in the arrays' axis order: slice,row,column (e.g. 1,1,1), row,column without --volume-ids, or one isotropic value; distances then in mm (default: pixels)" };
+        var emptyMasks = new Option<string>("--empty-masks") { Description = "HD95 of a case with an empty prediction or lesion mask: brats (both empty 0, one empty 373.12866) or skip (left out of the mean)", DefaultValueFactory = _ => EmptyMaskConvention.BraTS.Name };
         var json = new Option<bool>("--json") { Description = "print one JSON object instead of text" };
         var list = new Option<bool>("--list-metrics") { Description = "print every metric's name and definition, then exit" };
 
         var cmd = new Command("metrics", $"{string.Join(", ", MetricRegistry.Curve.Select(m => m.Label))} (image and pixel level), and "
                                          + $"{string.Join(", ", MetricRegistry.Mask.Select(m => m.Label))} at a threshold, from .npy or NIfTI files");
-        foreach (var o in new Option[] { scores, labels, masks, foreground, volumeIds, imageScore, bestDice, seed, median, minComponent, threshold, json, list })
+        foreach (var o in new Option[] { scores, labels, masks, foreground, volumeIds, imageScore, bestDice, seed, median, minComponent, threshold, spacing, emptyMasks, json, list })
             cmd.Options.Add(o);
         cmd.SetAction(parse => CliErrors.Run(() =>
         {
@@ -42,6 +44,8 @@ public static class MetricsCommand
                 MedianFilter = parse.GetValue(median),
                 MinComponentSize = parse.GetValue(minComponent),
                 Threshold = parse.GetValue(threshold),
+                Spacing = ParseSpacing(parse.GetValue(spacing)),
+                EmptyMasks = EmptyMaskConvention.Parse(parse.GetValue(emptyMasks)!),
             };
             var report = AnomalyMetrics.Evaluate(input, options);
             Console.WriteLine(parse.GetValue(json) ? report.ToJson() : report.ToText());
@@ -152,6 +156,18 @@ public static class MetricsCommand
         if (s.StartsWith("top", StringComparison.Ordinal) && int.TryParse(s.AsSpan(3), NumberStyles.None, CultureInfo.InvariantCulture, out int k) && k > 0)
             return ImageScoring.TopK(k);
         throw new ArgumentException($"--image-score must be mean, max or topK with K ≥ 1 (e.g. top100), got '{s}'");
+    }
+
+    static double[]? ParseSpacing(string? s)
+    {
+        if (s == null) return null;
+        var parts = s.Split(',');
+        var values = new double[parts.Length];
+        for (int i = 0; i < parts.Length; i++)
+            if (!double.TryParse(parts[i], NumberStyles.Float, CultureInfo.InvariantCulture, out values[i]) || !double.IsFinite(values[i]) || values[i] <= 0)
+                throw new ArgumentException($"--spacing must be 1 to 3 positive numbers separated by commas (e.g. 1,1,1), got '{s}'");
+        if (values.Length > 3) throw new ArgumentException($"--spacing takes at most 3 values (slice,row,column), got '{s}'");
+        return values;
     }
 
     static BestDiceMode ParseMode(string s) => s.ToLowerInvariant() switch

@@ -20,8 +20,9 @@ public sealed record MetricsInput
     public int[]? VolumeIds { get; init; }
 }
 
-/// <summary>How to evaluate. Defaults: image score = mean of the map, exact best Dice, no post-processing,
-/// Dice/sensitivity/specificity/FPR reported at the pooled best-Dice threshold unless <see cref="Threshold"/> is set.</summary>
+/// <summary>How to evaluate. Defaults: image score = mean of the map, exact best Dice, no post-processing, mask
+/// metrics (Dice, sensitivity, specificity, FPR, HD95) at the pooled best-Dice threshold, and also at
+/// <see cref="Threshold"/> when it is set; HD95 in pixels, empty masks by the BraTS convention.</summary>
 public sealed record MetricsOptions
 {
     public ImageScoring Scoring { get; init; } = ImageScoring.Mean;
@@ -30,11 +31,17 @@ public sealed record MetricsOptions
     /// <summary>k of a k×k median filter applied to the maps before every metric; 0 = none.</summary>
     public int MedianFilter { get; init; }
     /// <summary>Connected components (8-connected, per slice) of the thresholded prediction smaller than this are
-    /// dropped before the at-threshold Dice/sensitivity/specificity/FPR; 0 = none.</summary>
+    /// dropped before the mask metrics; 0 = none.</summary>
     public int MinComponentSize { get; init; }
-    /// <summary>Fixed threshold for the at-threshold metrics (e.g. chosen on validation); null = pooled best-Dice threshold.</summary>
+    /// <summary>Fixed threshold for the mask metrics (e.g. chosen on validation), reported besides the pooled best-Dice
+    /// threshold; null = that threshold only.</summary>
     public double? Threshold { get; init; }
     public string ThresholdSource { get; init; } = "given";
+    /// <summary>Voxel size for surface distances (HD95), in the order of the arrays' axes: (slice, row, column), or
+    /// (row, column) without volume ids, or one isotropic value; distances are then in mm. Null: in pixels.</summary>
+    public double[]? Spacing { get; init; }
+    /// <summary>What HD95 is for a case with an empty prediction or lesion mask (default: the BraTS convention).</summary>
+    public EmptyMaskConvention EmptyMasks { get; init; } = EmptyMaskConvention.BraTS;
 }
 
 /// <summary>Runs every image- and pixel-level metric on a test set and returns a <see cref="MetricsReport"/>.</summary>

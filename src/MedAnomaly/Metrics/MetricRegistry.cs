@@ -29,5 +29,6 @@ public static class MetricRegistry
         new CountMetric("sensitivity", "sensitivity", "TP/(TP+FN) of the thresholded prediction", true, c => c.Sensitivity),
         new CountMetric("specificity", "specificity", "TN/(TN+FP) of the thresholded prediction", true, c => c.Specificity),
         new CountMetric("fpr", "FPR", "FP/(FP+TN) of the thresholded prediction", false, c => c.FalsePositiveRate),
+        new Hd95Metric(),
     ];
 }

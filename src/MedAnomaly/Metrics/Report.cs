@@ -88,6 +88,7 @@ public sealed record MetricsReport(int Images, bool ForegroundRestricted, string
             {
                 sb.AppendLine(Ci, $"  at threshold {point.Threshold.ToString("G9", Ci)} ({point.Source}; score >= t)");
                 foreach (var (metric, value) in point.Values) Line(sb, "  " + metric.Label, value);
+                sb.AppendLine(Ci, $"    cases: {Describe(point.Cases)}");
             }
             var pv = px.PerVolume;
             sb.AppendLine(Ci, $"pixel level, per volume (mean ± std over {pv.Volumes - pv.Skipped} of {pv.Volumes} volumes; {pv.Skipped} without both classes skipped)");
@@ -95,6 +96,12 @@ public sealed record MetricsReport(int Images, bool ForegroundRestricted, string
         }
         return sb.ToString();
     }
+
+    /// <summary>The cases surface metrics were computed on, their unit and empty-mask convention, in one line.</summary>
+    static string Describe(CaseSummary c) =>
+        string.Format(Ci, "{0} {1}{9} ({2}); {3} with both masks empty, {4} with no prediction, {5} with no lesion; distances in {6}{7}; {8}",
+            c.Count, c.Kind, c.Kind == "volume" ? "3D, slices stacked in input order" : "2D", c.BothEmpty, c.PredictionEmpty, c.LesionEmpty,
+            c.Unit, c.Spacing == null ? "" : " (spacing " + string.Join("x", c.Spacing.Select(s => s.ToString("G6", Ci))) + ")", c.EmptyMasks.Description, c.Count == 1 ? "" : "s");
 
     static void CurveLines(StringBuilder sb, SweepResult sweep)
     {
@@ -172,6 +179,14 @@ public sealed record MetricsReport(int Images, bool ForegroundRestricted, string
             ["tp"] = p.Counts.TruePositives, ["fp"] = p.Counts.FalsePositives, ["tn"] = p.Counts.TrueNegatives, ["fn"] = p.Counts.FalseNegatives,
         };
         foreach (var (metric, value) in p.Values) o[metric.Name] = Num(value);
+        var c = p.Cases;
+        o["cases"] = new JsonObject
+        {
+            ["kind"] = c.Kind, ["count"] = c.Count, ["both_empty"] = c.BothEmpty, ["prediction_empty"] = c.PredictionEmpty,
+            ["lesion_empty"] = c.LesionEmpty, ["unit"] = c.Unit,
+            ["spacing"] = c.Spacing == null ? null : new JsonArray(c.Spacing.Select(s => (JsonNode?)JsonValue.Create(s)).ToArray()),
+            ["empty_masks"] = c.EmptyMasks.Description,
+        };
         return o;
     }
 }
