@@ -32,10 +32,10 @@ public static class MetricRows
                 yield return new(Split, PixelName(metric), value.Value, $"pixel level, pooled over {pixels}: {metric.Definition}");
             yield return new(Split, "volume_best_dice", px.PerVolume.BestDice.Mean, "best Dice per volume, mean over volumes with lesions");
             foreach (var (metric, value) in px.Oracle.Values)
-                yield return new(Split, metric.Name, value, $"at the pooled best-Dice threshold (oracle): {metric.Definition}");
+                yield return new(Split, metric.Name, value, $"at the pooled best-Dice threshold (oracle): {metric.Definition} {Cases(px.Oracle)}");
             if (px.Given is { } given)
                 foreach (var (metric, value) in given.Values)
-                    yield return new(Split, metric.Name + "_at_threshold", value, $"at the threshold {given.Threshold:G6} ({given.Source}): {metric.Definition}");
+                    yield return new(Split, metric.Name + "_at_threshold", value, $"at the threshold {given.Threshold:G6} ({given.Source}): {metric.Definition} {Cases(given)}");
         }
         if (report.Image is { } im)
             foreach (var (metric, value) in im.Sweep.Values)
@@ -46,6 +46,10 @@ public static class MetricRows
     public static IReadOnlySet<string> LowerIsBetter { get; } = new HashSet<string>(
         MetricRegistry.Curve.Where(m => !m.HigherIsBetter).SelectMany(m => new[] { PixelName(m), ImageName(m) })
             .Concat(MetricRegistry.Mask.Where(m => !m.HigherIsBetter).SelectMany(m => new[] { m.Name, m.Name + "_at_threshold" })));
+
+    /// <summary>What surface metrics were computed on, e.g. "[cases: 6 volumes (3D), distances in px]".</summary>
+    static string Cases(OperatingPoint point) =>
+        $"[cases: {point.Cases.Count} {point.Cases.Kind}s ({(point.Cases.Kind == "volume" ? "3D" : "2D")}), distances in {point.Cases.Unit}]";
 
     static string PixelName(ICurveMetric metric) => PixelNames.GetValueOrDefault(metric.Name, "pixel_" + metric.Name);
 
