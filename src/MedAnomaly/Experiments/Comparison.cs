@@ -29,8 +29,11 @@ public sealed record ComparisonResult(SeedSummary Summary, IReadOnlyList<long> R
 /// </summary>
 public static class Comparison
 {
-    /// <summary>How the tables print: FPR@95%TPR is an error (lower is better), the rest are scores.</summary>
-    public static TableOptions TableOptions { get; } = new() { LowerIsBetter = new HashSet<string> { "fpr_at_95_tpr" } };
+    /// <summary>How the tables print: errors and distances (FPR@95%TPR, HD95) are lower-is-better, the rest are scores.</summary>
+    public static TableOptions TableOptions { get; } = new() { LowerIsBetter = MetricRows.LowerIsBetter };
+
+    /// <summary>The columns of the comparison's tables (the run store keeps every metric).</summary>
+    public static IReadOnlyList<string> TableMetrics { get; } = ["pixel_auroc", "pixel_ap", "best_dice", "hd95", "image_auroc", "image_ap"];
 
     public static ComparisonResult Run(RunStore store, ExperimentData data, ComparisonOptions options, Func<string, MethodSetup> setupFor,
         string runsFolder, Func<string, ulong, string> commandFor, Action<string>? log = null,
@@ -55,7 +58,7 @@ public static class Comparison
     static ComparisonResult WriteOutputs(ExperimentData data, ComparisonOptions options, List<(string Method, ulong Seed, RunOutcome Outcome)> outcomes)
     {
         Directory.CreateDirectory(options.OutputDirectory);
-        var rows = outcomes.SelectMany(o => o.Outcome.Metrics.Where(m => IsTest(m.Split)).Select(m =>
+        var rows = outcomes.SelectMany(o => o.Outcome.Metrics.Where(m => IsTest(m.Split) && TableMetrics.Contains(m.Name)).Select(m =>
             new ResultRow(o.Outcome.RunId, RowLabel(o.Method, m.Split), data.Name, unchecked((long)o.Seed), MetricRows.Split, m.Name, double.IsNaN(m.Value) ? null : m.Value)));
         var summary = SeedStatistics.Summarize(ResultsFrame.Create(rows), split: MetricRows.Split);
         var tables = new[] { "md", "tex", "html", "csv" }.Select(ext => Path.Combine(options.OutputDirectory, $"results.{ext}")).ToList();
