@@ -34,21 +34,25 @@ import numpy as np
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 
-OURS_TRAIN = ("{cli} train --method {method} --preset quick --seed {seed} --data {data} --store {out}/store/medanomaly.db "
-              "--set steps={steps} --set batchsize={batch}")
+OURS_TRAIN = ("{cli} train --method {method} {ours_args} --seed {seed} --data {data} --store {out}/store/medanomaly.db "
+              "--set steps={steps} --set batchsize={batch} --post none")
 OURS_SCORE = "{cli} score --run {run} --data {data} --store {out}/store/medanomaly.db --out {out}"
 THEIRS = "{python} {peers}/{runner} --code {code} --data {export} --out {out} --seed {seed} --steps {steps} --batch {batch} {peer_args}"
 
-# Per method: our registry name, the runner, the authors' tree under --peers, and the budget of our quick preset
-# (src/MedAnomaly/Methods/*.cs) with the runner flags that match its optimiser settings.
+# Per method: our registry name, the runner, the authors' tree under --peers, the budget, and the flags that give both
+# sides the same network, optimiser and inference: our `train` flags (ours_args) and the runner's (peer_args). Maps are
+# compared raw (DISYRE's runner without its foreground weighting), zeroed outside the brain as every MedAnomaly map is, and
+# then post-processed alike by `medanomaly metrics`.
 METHODS = {
-    "disyre": dict(ours="disyre", runner="disyre_peer.py", tree="disyre", steps=150, batch=8,
-                   peer_args="--crop 64 --lr 1e-3 --warmup 20"),
-    "ae": dict(ours="ae", runner="medianomaly_ae_peer.py", tree="medianomaly", steps=300, batch=16,
-               peer_args="--model ae --lr 1e-3"),
-    "vae": dict(ours="vae", runner="medianomaly_ae_peer.py", tree="medianomaly", steps=300, batch=16,
-                peer_args="--model vae --lr 1e-3"),
+    "disyre": dict(ours="disyre", runner="disyre_peer.py", tree="disyre", steps=300, batch=16,
+                   ours_args="--preset paper --set CropSize=64 --set learningRate=1e-4 --set warmupSteps=15 --set precision=Float32",
+                   peer_args="--crop 64 --lr 1e-4 --warmup 15 --inference-steps 4 --no-weight-foreground"),
+    "ae": dict(ours="ae", runner="medianomaly_ae_peer.py", tree="medianomaly", steps=300, batch=64,
+               ours_args="--preset paper", peer_args="--model ae --lr 1e-3"),
+    "vae": dict(ours="vae", runner="medianomaly_ae_peer.py", tree="medianomaly", steps=300, batch=64,
+                ours_args="--preset paper", peer_args="--model vae --lr 1e-3"),
     "anoddpm": dict(ours="ddpm", runner="anoddpm_peer.py", tree="anoddpm", steps=200, batch=8,
+                    ours_args="--preset quick",
                     peer_args="--lr 1e-3 --base-channels 32 --lambda 250 --score-weights model"),
 }
 COLUMNS = (("pixel AP", ("pixel", "ap")), ("best Dice", ("pixel", "best_dice")), ("image AUROC", ("image", "auroc")))
@@ -71,8 +75,11 @@ def parse_args(argv=None):
     p.add_argument("--theirs", default=THEIRS, help="template: the authors' side ({runner} and {peer_args} are the method's)")
     p.add_argument("--peer-args", default=None, help="extra flags for the runner (default: the method's)")
     p.add_argument("--limit", type=int, default=None, help="smoke runs: the runner scores this many test slices; ours is cut to the same")
+    p.add_argument("--posts", default="none,fg-weight", help="map post-processings applied alike to both sides' maps by `medanomaly metrics --post`")
+    p.add_argument("--ours-args", default=None, help="extra flags for our train command (default: the method's)")
     args = p.parse_args(argv)
     args.methods = [m.strip() for m in args.methods.split(",") if m.strip()]
+    args.posts = [p.strip() for p in args.posts.split(",") if p.strip()]
     unknown = [m for m in args.methods if m not in METHODS]
     if unknown:
         p.error(f"--methods: unknown {', '.join(unknown)}; expected some of {', '.join(METHODS)}")
@@ -83,7 +90,7 @@ def parse_args(argv=None):
 
 def fill(template, values):
     for key, value in values.items():
-        template = template.replace("{" + key + "}", value if key in ("peer_args",) else shlex.quote(str(value)))
+        template = template.replace("{" + key + "}", value if key in ("peer_args", "ours_args") else shlex.quote(str(value)))
     return template
 
 
@@ -155,7 +162,8 @@ def common_values(args, method, seed, out):
     spec = METHODS[method]
     return {"seed": seed, "out": out, "data": args.dataset, "export": args.export, "cli": args.cli, "python": args.python,
             "peers": HERE, "method": spec["ours"], "code": os.path.join(args.peers, spec["tree"]),
-            "steps": args.steps or spec["steps"], "batch": args.batch or spec["batch"]}
+            "steps": args.steps or spec["steps"], "batch": args.batch or spec["batch"],
+            "ours_args": args.ours_args if args.ours_args is not None else spec["ours_args"]}
 
 
 def read_json(path):
@@ -166,16 +174,24 @@ def read_json(path):
 
 
 def score_maps(args, out, subset_from, log):
-    """`medanomaly metrics` on {out}/maps.npy against the export's arrays (or the subset a --limit run wrote)."""
+    """`medanomaly metrics --post P` on {out}/maps.npy against the export's arrays (or the subset a --limit run wrote), for
+    each post-processing P of --posts: {P: {column: value}}."""
+    return {post: score_post(args, out, subset_from, post, log) for post in args.posts}
+
+
+def score_post(args, out, subset_from, post, log):
     maps = os.path.join(out, "maps.npy")
     truth = subset_from if os.path.isfile(os.path.join(subset_from, "test_indices.npy")) else args.export
     if truth != args.export and not os.path.isfile(os.path.join(out, "test_indices.npy")):
         indices = np.load(os.path.join(truth, "test_indices.npy"))
         np.save(os.path.join(out, "maps_subset.npy"), np.load(maps)[indices])
         maps = os.path.join(out, "maps_subset.npy")
+    masked = os.path.join(out, "maps_in_brain.npy")   # every MedAnomaly map is zero outside the brain; the authors' AE maps are not
+    np.save(masked, np.load(maps) * (np.load(os.path.join(truth, "test_foreground.npy")) > 0))
     command = " ".join(shlex.quote(a) for a in [
-        args.cli, "metrics", "--scores", maps, "--masks", os.path.join(truth, "test_masks.npy"),
-        "--foreground", os.path.join(truth, "test_foreground.npy"), "--volume-ids", os.path.join(truth, "test_volume_ids.npy"), "--json"])
+        args.cli, "metrics", "--scores", masked, "--masks", os.path.join(truth, "test_masks.npy"),
+        "--foreground", os.path.join(truth, "test_foreground.npy"), "--volume-ids", os.path.join(truth, "test_volume_ids.npy"),
+        "--post", post, "--json"])
     text, _ = run(command, log)
     report = json.loads(text[text.index("{"):])
     return {name: report[level][key] for name, (level, key) in COLUMNS}
@@ -190,14 +206,15 @@ def mean_std(values, digits):
     return f"{statistics.mean(values):.{digits}f} ± {statistics.stdev(values):.{digits}f}"
 
 
-def table(results, seeds):
-    head = ["method", "side"] + [c for c, _ in COLUMNS] + ["train s/step", "score s/slice"]
+def table(results, seeds, posts):
+    head = ["method", "post-processing", "side"] + [c for c, _ in COLUMNS] + ["train s/step", "score s/slice"]
     lines = [f"Mean ± sample std over {seeds} seed(s).", "", "| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
     for method, sides in results.items():
-        for side, runs in sides.items():
-            cells = [mean_std([r["metrics"][c] for r in runs], 4) for c, _ in COLUMNS]
-            cells += [mean_std([r["timing"].get(k) for r in runs], 4) for k in ("train_seconds_per_step", "score_seconds_per_slice")]
-            lines.append("| " + " | ".join([method, side] + cells) + " |")
+        for post in posts:
+            for side, runs in sides.items():
+                cells = [mean_std([r["metrics"][post][c] for r in runs], 3) for c, _ in COLUMNS]
+                cells += [mean_std([r["timing"].get(k) for r in runs], 3) for k in ("train_seconds_per_step", "score_seconds_per_slice")]
+                lines.append("| " + " | ".join([method, post, side] + cells) + " |")
     return "\n".join(lines) + "\n"
 
 
@@ -217,7 +234,9 @@ def main(argv=None):
             print(f"{method} seed {seed}: ours", flush=True)
             timing = run_ours(args, method, seed, ours_out, log)
             results[method]["ours"].append({"seed": seed, "timing": timing, "metrics": score_maps(args, ours_out, theirs_out, log)})
-    markdown = table(results, args.seeds)
+            with open(os.path.join(args.out, "results.json"), "w") as f:   # kept up to date: a cut-off run keeps its seeds
+                json.dump(results, f, indent=2)
+    markdown = table(results, args.seeds, args.posts)
     with open(os.path.join(args.out, "results.json"), "w") as f:
         json.dump(results, f, indent=2)
     with open(os.path.join(args.out, "results.md"), "w") as f:
