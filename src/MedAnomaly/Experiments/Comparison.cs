@@ -58,8 +58,10 @@ public static class Comparison
     static ComparisonResult WriteOutputs(ExperimentData data, ComparisonOptions options, List<(string Method, ulong Seed, RunOutcome Outcome)> outcomes)
     {
         Directory.CreateDirectory(options.OutputDirectory);
-        var rows = outcomes.SelectMany(o => o.Outcome.Metrics.Where(m => IsTest(m.Split) && TableMetrics.Contains(m.Name)).Select(m =>
-            new ResultRow(o.Outcome.RunId, RowLabel(o.Method, m.Split), data.Name, unchecked((long)o.Seed), MetricRows.Split, m.Name, double.IsNaN(m.Value) ? null : m.Value)));
+        var rows = outcomes.SelectMany(o => o.Outcome.Metrics.Where(m => IsTest(m.Split) && TableMetrics.Contains(m.Name))
+            .GroupBy(m => m.Split)
+            .SelectMany(split => ResultsFrame.RowsOf(RowLabel(o.Method, split.Key), split.Select(m => m with { Split = MetricRows.Split }),
+                unchecked((long)o.Seed), data.Name, o.Outcome.RunId)));
         var summary = SeedStatistics.Summarize(ResultsFrame.Create(rows), split: MetricRows.Split);
         var tables = new[] { "md", "tex", "html", "csv" }.Select(ext => Path.Combine(options.OutputDirectory, $"results.{ext}")).ToList();
         foreach (var path in tables) Tables.Write(path, summary, TableOptions);

@@ -54,6 +54,7 @@ public sealed record ScoredSet(IReadOnlyList<SliceItem> Slices, int Height, int 
 
     /// <summary>Pixel metrics inside the brain and image metrics, after <paramref name="post"/> (none by default), with image
     /// scores from the post-processed maps under <paramref name="scoring"/> (<see cref="ImageScoring.Default"/>), per-volume ids.</summary>
+    /// <param name="volumeIds">Per slice; by default the slices' own (<see cref="SliceDataset.VolumeIdsOf"/>).</param>
     public MetricsReport Evaluate(int[]? volumeIds = null, ImageScoring? scoring = null, MapPostProcessing? post = null)
     {
         post ??= MapPostProcessing.None;
@@ -66,13 +67,16 @@ public sealed record ScoredSet(IReadOnlyList<SliceItem> Slices, int Height, int 
             Maps = post.Apply(Maps, Slices.Count, Height, Width, foreground),
             Masks = Slices.SelectMany(s => s.Mask is null ? new bool[Height * Width] : s.Mask.Select(v => v > 0)).ToArray(),
             Foreground = foreground,
-            VolumeIds = volumeIds,
+            VolumeIds = volumeIds ?? SliceDataset.VolumeIdsOf(Slices),
         }, new MetricsOptions { Scoring = scoring ?? ImageScoring.Default, MinComponentSize = post.MinComponentSize });
     }
 
     /// <summary>Every metric under each post-processing of <paramref name="settings"/>, split "test" for the first and
     /// "test[name]" for the others (<see cref="EvaluationSettings.SplitOf"/>).</summary>
-    public IReadOnlyList<MetricValue> Metrics(EvaluationSettings settings, int[]? volumeIds = null) =>
+    public IReadOnlyList<MetricValue> Metrics(EvaluationSettings? settings = null, int[]? volumeIds = null) =>
+        MetricsUnder(settings ?? EvaluationSettings.Default, volumeIds);
+
+    IReadOnlyList<MetricValue> MetricsUnder(EvaluationSettings settings, int[]? volumeIds) =>
         settings.PostProcessing.SelectMany(post => MetricRows.From(Evaluate(volumeIds, settings.ImageScore, post))
             .Select(m => m with { Split = settings.SplitOf(post) })).ToList();
 }

@@ -75,6 +75,26 @@ public abstract class NetworkDetector<TConfig, TNetwork> : IAnomalyDetector, ITr
     /// <summary>Loads weights written by <see cref="Save"/> into this detector's network.</summary>
     public void LoadWeights(string path) => DetectorCheckpoint.LoadWeights(path, network);
 
+    /// <summary>A detector of this method with another configuration and this one's weights, e.g. the same trained network
+    /// scored with other settings (DISYRE's steps, DDPM's t_start). The networks' parameters must have the same shapes.</summary>
+    public IAnomalyDetector WithConfig(TConfig config)
+    {
+        var copy = DetectorRegistry.Create(Name, DetectorJson.Serialize(config));
+        try
+        {
+            using var noGrad = torch.no_grad();
+            var target = ((ITrainingObjective)copy).Network.state_dict();
+            foreach (var (name, tensor) in network.state_dict())
+            {
+                if (!target.TryGetValue(name, out var destination) || !destination.shape.SequenceEqual(tensor.shape))
+                    throw new ArgumentException($"{Name}: the new configuration's network has no tensor '{name}' of shape [{string.Join(", ", tensor.shape)}]; only settings that keep the network can change");
+                destination.copy_(tensor);
+            }
+            return copy;
+        }
+        catch { copy.Dispose(); throw; }
+    }
+
     /// <summary>A detector built by <paramref name="fromJson"/> from the config stored in <paramref name="path"/> (refused
     /// when the file belongs to another method), with the stored weights; on the CPU.</summary>
     protected static TDetector Load<TDetector>(string path, string method, Func<string?, TDetector> fromJson) where TDetector : IAnomalyDetector
