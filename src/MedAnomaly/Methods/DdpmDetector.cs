@@ -25,6 +25,8 @@ public sealed record DdpmConfig : IDetectorConfig
     /// <summary>The ε-network, time-conditioned; H and W of the images must be divisible by 2^(levels−1).</summary>
     public UNet2dConfig Network { get; init; } = new();
     public int NumTimesteps { get; init; } = 1000;
+    /// <summary>Training draws t from 0 … TrainTimesteps − 1 (AnoDDPM: 800, its sample_distance); 0 = every timestep.</summary>
+    public int TrainTimesteps { get; init; } = 0;
     public double BetaStart { get; init; } = 1e-4;
     public double BetaEnd { get; init; } = 0.02;
     /// <summary>ε of training and of the start noise at scoring.</summary>
@@ -52,8 +54,17 @@ public sealed record DdpmConfig : IDetectorConfig
     /// t = 249 and ancestral steps 249 … 0 with σ²_t = β_t.</summary>
     public static DdpmConfig AnoDdpm => new()
     {
+        Network = AnoDdpmNetwork(128),
         Noise = DiffusionNoise.Simplex, Simplex = new SimplexNoise(Normalize: false, TimestepAsThirdCoordinate: true),
-        Sampler = ReverseSampler.Ddpm, Variance = DdpmVariance.FixedLarge, TStart = 249, InferenceSteps = 250,
+        Sampler = ReverseSampler.Ddpm, Variance = DdpmVariance.FixedLarge, TStart = 249, InferenceSteps = 250, TrainTimesteps = 800,
+    };
+
+    /// <summary>AnoDDPM's UNet plan for 64×64 slices (UNet.py: channel multipliers 1, 2, 3, 4, two residual blocks per level,
+    /// attention at 32, 16 and 8 pixels with 2 heads) on our residual blocks; its published base width is 128.</summary>
+    public static UNet2dConfig AnoDdpmNetwork(int baseChannels) => new()
+    {
+        Channels = [baseChannels, 2 * baseChannels, 3 * baseChannels, 4 * baseChannels], LayersPerBlock = 2,
+        AttentionLevels = [1, 2, 3], AttentionHeads = 2,
     };
 
     /// <summary>A network small enough for unit tests (32×32 images and up). Channels are multiples of 16: with 8 channels the
@@ -61,25 +72,21 @@ public sealed record DdpmConfig : IDetectorConfig
     public static DdpmConfig Tiny => new() { Network = new() { Channels = [16, 32], AttentionLevels = [1] }, InferenceSteps = 5 };
 
     /// <summary>
-    /// The quick preset (200 steps on 2 CPU cores): AnoDDPM's simplex noise at its published λ = 250, reconstructed in one
-    /// DDIM step (x̂ = the network's estimate of x₀, eq. 9 of Song et al. 2021), on a small [16, 32, 64] UNet without attention.
-    /// Why not Gaussian DDPM with 10 DDIM steps: on the phantom, 200 steps leave the ε-network too weak to denoise — a
-    /// multi-step reconstruction invents texture all over the brain, and Gaussian noise at t = 250 does not hide a large
-    /// hyperintense lesion, so the lesion survives (pixel AUROC below 0.5; README, "Why DDPM's quick preset is AnoDDPM").
+    /// The quick preset: AnoDDPM (<see cref="AnoDdpm"/>) at a quarter of its width (base 32), reconstructed from λ in one DDIM
+    /// step (x̂ = the network's estimate of x₀, eq. 9 of Song et al. 2021) instead of 250 ancestral steps, which would take
+    /// a quarter of an hour per test split on 2 CPU cores (docs/methods.md, "DDPM").
     /// </summary>
-    public static DdpmConfig Quick => new()
-    {
-        Network = new() { Channels = [16, 32, 64], AttentionLevels = [] }, Noise = DiffusionNoise.Simplex, InferenceSteps = 1,
-    };
+    public static DdpmConfig Quick => AnoDdpm with { Network = AnoDdpmNetwork(32), Sampler = ReverseSampler.Ddim, InferenceSteps = 1 };
 
-    /// <summary>A Pinaya-2022-sized network: channels 128, 256, 256, two blocks per level, attention at the two lower levels.</summary>
-    public static DdpmConfig Paper => new() { Network = new() { Channels = [128, 256, 256], LayersPerBlock = 2, AttentionLevels = [1, 2] } };
+    /// <summary>AnoDDPM as published (<see cref="AnoDdpm"/>).</summary>
+    public static DdpmConfig Paper => AnoDdpm;
 
-    /// <summary>Training as AnoDDPM's released code (AdamW lr 1e-4, no weight decay) with Ho et al.'s EMA 0.9999; batch 16, 100k steps.</summary>
+    /// <summary>Training as AnoDDPM's released code (diffusion_training.py: AdamW lr 1e-4, betas (0.9, 0.999), no weight
+    /// decay, no clipping, EMA 0.9999 scored; args28: 3000 epochs of batch 1, here 100k steps of 16).</summary>
     public static TrainingOptions PaperTraining => new()
     {
         Steps = 100_000, BatchSize = 16, LearningRate = 1e-4, Beta1 = 0.9, Beta2 = 0.999, WeightDecay = 0,
-        WarmupSteps = 0, CosineDecay = false, GradientClip = 1.0, EmaDecay = 0.9999,
+        WarmupSteps = 0, CosineDecay = false, GradientClip = 0, EmaDecay = 0.9999,
     };
 
     /// <summary>A short run sized for the 10-minute demo on 2 CPU cores (200 steps of 8, lr 1e-3 with cosine decay after 20 warm-up steps).</summary>
@@ -91,6 +98,7 @@ public sealed record DdpmConfig : IDetectorConfig
         if (!Network.TimeConditioned) throw new ArgumentException("DDPM's network must be time-conditioned (Network.TimeConditioned = true)");
         if (Network.InChannels != 1 || Network.OutChannels != 1) throw new ArgumentException($"DDPM works on 1-channel slices: Network.InChannels and OutChannels must be 1, got {Network.InChannels} → {Network.OutChannels}");
         if (NumTimesteps < 2) throw new ArgumentOutOfRangeException(nameof(NumTimesteps), NumTimesteps, "at least 2 diffusion steps");
+        if (TrainTimesteps < 0 || TrainTimesteps > NumTimesteps) throw new ArgumentOutOfRangeException(nameof(TrainTimesteps), TrainTimesteps, $"must lie in 0 (every timestep) … T = {NumTimesteps}");
         if (TStart < 0 || TStart >= NumTimesteps) throw new ArgumentOutOfRangeException(nameof(TStart), TStart, $"t_start must lie in 0 … {NumTimesteps - 1}");
         if (InferenceSteps < 1 || InferenceSteps > TStart + 1) throw new ArgumentOutOfRangeException(nameof(InferenceSteps), InferenceSteps, $"reverse steps must lie in 1 … t_start + 1 = {TStart + 1}");
     }
@@ -135,7 +143,8 @@ public sealed class DdpmDetector : NetworkDetector<DdpmConfig, nn.Module<Tensor,
     };
 
     /// <summary>
-    /// The ε-prediction objective (Ho et al. 2020, Algorithm 1 / eq. 14): x₀ = 2·image − 1 ∈ [−1, 1], t ~ U{0 … T−1} then ε
+    /// The ε-prediction objective (Ho et al. 2020, Algorithm 1 / eq. 14): x₀ = 2·image − 1 ∈ [−1, 1], t ~ U{0 … T'−1}
+    /// (T' = <see cref="DdpmConfig.TrainTimesteps"/>, or T) then ε
     /// (Gaussian, or AnoDDPM's simplex field) from <paramref name="rng"/>, loss = mean ‖ε − ε_θ(√ᾱ_t x₀ + √(1−ᾱ_t) ε, t)‖².
     /// The whole slice is diffused (the foreground is not used).
     /// </summary>
@@ -145,7 +154,8 @@ public sealed class DdpmDetector : NetworkDetector<DdpmConfig, nn.Module<Tensor,
         using var scope = torch.NewDisposeScope();
         long n = images.size(0);
         var x0 = SliceSize.PadToMultiple(images, SliceSize.UNetMultiple(Config.Network)) * 2 - 1;
-        var t = torch.randint(0, Config.NumTimesteps, [n], ScalarType.Int64, generator: rng).to(images.device);
+        int timesteps = Config.TrainTimesteps > 0 ? Config.TrainTimesteps : Config.NumTimesteps;
+        var t = torch.randint(0, timesteps, [n], ScalarType.Int64, generator: rng).to(images.device);
         var noise = SampleNoise(Config, x0.shape, t, rng, images.device).to(images.dtype);
         var xt = new GaussianDiffusion(schedule).QSample(x0, t, noise);
         var predicted = Network.forward(xt, t);
