@@ -46,12 +46,12 @@ public sealed class AutoEncoderDetector(AutoEncoderConfig? config = null)
     /// <summary>The network's input: slices resized to its input size, scaled to [−1, 1].</summary>
     Tensor Input(Tensor images) => SliceSize.Resize(images, Config.Network.InputSize, Config.Network.InputSize) * 2 - 1;
 
-    /// <summary>tiny: 32², base width 8; quick: the paper's network, 300 steps of 16 (sized for the 10-minute demo); paper: Adam lr 1e-3, batch 64,
-    /// 250 epochs of MedIAnomaly's BraTS training set (4211 slices → 16,450 steps), no weight decay.</summary>
+    /// <summary>tiny: input 32, base width 8; quick: the published network and optimiser, the quick budget in batches of 16; paper:
+    /// Adam lr 1e-3, batch 64, 250 epochs of MedIAnomaly's BraTS training set (4211 slices → 16,450 steps), no weight decay.</summary>
     public static DetectorPreset Preset(PresetName preset) => preset switch
     {
         PresetName.Tiny => new(DetectorJson.Serialize(new AutoEncoderConfig { Network = TinyNetwork }), Presets.Tiny),
-        PresetName.Quick => new(DetectorJson.Serialize(new AutoEncoderConfig()), Presets.Tiny with { Steps = 300, BatchSize = 16 }),
+        PresetName.Quick => new(DetectorJson.Serialize(new AutoEncoderConfig()), Presets.Quick(PaperTraining with { BatchSize = 16 })),
         _ => new(DetectorJson.Serialize(new AutoEncoderConfig()), PaperTraining),
     };
 

@@ -58,14 +58,14 @@ public sealed class DaeDetector(DaeConfig? config = null)
         return ((images - reconstruction).abs(), reconstruction);
     }
 
-    /// <summary>tiny: 32², UNet (16, 32); quick: 64², UNet (16, 32, 64), 150 steps of 8 at lr 1e-3;
+    /// <summary>tiny: UNet (16, 32); quick: UNet (16, 32, 64), the quick budget in batches of 8 at lr 1e-3;
     /// paper: 128², UNet (32, 64, 128), AdamW lr 1e-4, batch 16, 20k steps, cosine decay (our choice of schedule).</summary>
     public static DetectorPreset Preset(PresetName preset) => preset switch
     {
         PresetName.Tiny => new(DetectorJson.Serialize(new DaeConfig { Network = new() { Channels = [16, 32], AttentionLevels = [], TimeConditioned = false } }),
             Presets.Tiny),
         PresetName.Quick => new(DetectorJson.Serialize(new DaeConfig { Network = new() { Channels = [16, 32, 64], AttentionLevels = [], TimeConditioned = false } }),
-            Presets.Tiny with { Steps = 150, BatchSize = 8 }),
+            Presets.Quick(Presets.Tiny with { BatchSize = 8 })),
         _ => new(DetectorJson.Serialize(new DaeConfig()), new TrainingOptions { Steps = 20_000, BatchSize = 16, LearningRate = 1e-4, WarmupSteps = 100 }),
     };
 }

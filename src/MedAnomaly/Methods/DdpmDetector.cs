@@ -89,8 +89,8 @@ public sealed record DdpmConfig : IDetectorConfig
         WarmupSteps = 0, CosineDecay = false, GradientClip = 0, EmaDecay = 0.9999,
     };
 
-    /// <summary>A short run sized for the 10-minute demo on 2 CPU cores (200 steps of 8, lr 1e-3 with cosine decay after 20 warm-up steps).</summary>
-    public static TrainingOptions QuickTraining => new() { Steps = 200, BatchSize = 8, LearningRate = 1e-3, WarmupSteps = 20, CosineDecay = true };
+    /// <summary>The quick budget (<see cref="Presets.QuickSlices"/> slices in steps of 8, lr 1e-3 with cosine decay after 20 warm-up steps, no EMA).</summary>
+    public static TrainingOptions QuickTraining => Presets.Quick(PaperTraining with { BatchSize = 8, LearningRate = 1e-3, WarmupSteps = 20, CosineDecay = true, EmaDecay = null });
 
     /// <inheritdoc/>
     public void Validate()
@@ -134,7 +134,7 @@ public sealed class DdpmDetector : NetworkDetector<DdpmConfig, nn.Module<Tensor,
     /// <summary>A detector with the config and weights stored by <see cref="NetworkDetector{TConfig,TNetwork}.Save"/>, on the CPU.</summary>
     public static DdpmDetector Load(string path) => Load(path, MethodName, FromJson);
 
-    /// <summary>Tiny (32×32, 10 steps), Quick (64×64, a [16,32,64] UNet, 200 steps, simplex noise, 1 DDIM step), Paper (128×128, the larger UNet, 100k steps).</summary>
+    /// <summary>Tiny (a small UNet, 10 steps), Quick (AnoDDPM at base 32, the quick budget, 1 DDIM step), Paper (AnoDDPM as published).</summary>
     public static DetectorPreset Preset(PresetName preset) => preset switch
     {
         PresetName.Tiny => new(DetectorJson.Serialize(DdpmConfig.Tiny), Presets.Tiny),

@@ -52,8 +52,8 @@ public sealed record DisyreConfig : IDetectorConfig
     /// <summary>The published network and crop.</summary>
     public static DisyreConfig Paper => new();
 
-    /// <summary>A smaller UNet (16, 32, 64; one layer per block; attention at the lowest level), 64×64 crops.</summary>
-    public static DisyreConfig Quick => new() { Network = new() { Channels = [16, 32, 64], LayersPerBlock = 1, AttentionLevels = [2] }, CropSize = 64 };
+    /// <summary>The published network at a quarter of its width (channels 8 … 64, GroupNorm groups 8), 64×64 crops.</summary>
+    public static DisyreConfig Quick => new() { Network = DiffusersUNet2d.DisyreConfig with { Channels = [8, 16, 24, 32, 64, 64], GroupNormGroups = 8 }, CropSize = 64 };
 
     /// <summary>A network for unit tests (16, 32 channels; with 8 channels the time-conditioned UNet2d sporadically returned NaN
     /// on this CPU), 32×32 crops.</summary>
@@ -67,8 +67,8 @@ public sealed record DisyreConfig : IDetectorConfig
         WarmupSteps = 500, CosineDecay = true, GradientClip = 1.0, Precision = Precision.BFloat16,
     };
 
-    /// <summary>A short run sized for the 10-minute demo on 2 CPU cores (150 steps of 8, lr 1e-3, otherwise the paper's optimiser).</summary>
-    public static TrainingOptions QuickTraining => PaperTraining with { Steps = 150, BatchSize = 8, LearningRate = 1e-3, WarmupSteps = 20, Precision = Precision.Float32 };
+    /// <summary>The quick budget (<see cref="Presets.QuickSlices"/> slices in steps of 8, lr 1e-3, float32), otherwise the paper's optimiser.</summary>
+    public static TrainingOptions QuickTraining => Presets.Quick(PaperTraining with { BatchSize = 8, LearningRate = 1e-3, WarmupSteps = 20, Precision = Precision.Float32 });
 
     /// <inheritdoc/>
     public void Validate()
@@ -126,8 +126,8 @@ public sealed class Disyre : NetworkDetector<DisyreConfig, nn.Module<Tensor, Ten
     /// <summary>A detector with the config and weights stored by <see cref="NetworkDetector{TConfig,TNetwork}.Save"/>, on the CPU.</summary>
     public static Disyre Load(string path) => Load(path, MethodName, FromJson);
 
-    /// <summary>Tiny (32×32 crops, 10 steps), Quick (64×64, a [16,32,64] UNet, 150 steps), Paper (the published network,
-    /// 128×128 crops, optimiser and 100k bf16 steps).</summary>
+    /// <summary>Tiny (a small Ho-style UNet, 32×32 crops, 10 steps), Quick (the published network at a quarter of its width, 64×64
+    /// crops, the quick budget), Paper (the published network, 128×128 crops, optimiser and 100k bf16 steps).</summary>
     public static DetectorPreset Preset(PresetName preset) => preset switch
     {
         PresetName.Tiny => new(DetectorJson.Serialize(DisyreConfig.Tiny), Presets.Tiny),

@@ -20,6 +20,12 @@ public static class Presets
         GradientClip = 1.0,
     };
 
+    /// <summary>Slices every method sees under the quick preset: the equal budget of `make demo`.</summary>
+    public const int QuickSlices = 2400;
+
+    /// <summary>A method's quick training: its optimiser settings for <see cref="QuickSlices"/> slices at its batch size.</summary>
+    public static TrainingOptions Quick(TrainingOptions options) => options with { Steps = QuickSlices / options.BatchSize };
+
     /// <summary>Parses "tiny", "quick", "paper" (case-insensitive).</summary>
     public static PresetName Parse(string name) => Enum.TryParse<PresetName>(name, ignoreCase: true, out var p)
         ? p : throw new ArgumentException($"unknown preset '{name}'; expected tiny, quick or paper");
