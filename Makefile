@@ -13,7 +13,7 @@ PEER_PACKAGES := python3-torch python3-sklearn python3-nibabel python3-numpy lib
 DOTNET := DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 dotnet
 CLI := $(DOTNET) src/MedAnomaly.Cli/bin/$(CONFIG)/net10.0/MedAnomaly.Cli.dll
 
-.PHONY: all peer-deps notebook-deps tools build pack test notebooks readme-figures demo bench clean
+.PHONY: all peer-deps peer-code-deps notebook-deps tools build pack test notebooks readme-figures demo bench peers clean
 
 all: build
 
@@ -78,6 +78,28 @@ demo: build
 
 bench: build peer-deps
 	@$(DOTNET) tests/MedAnomaly.Benchmarks/bin/$(CONFIG)/net10.0/MedAnomaly.Benchmarks.dll all
+
+# What the authors' code imports besides PEER_PACKAGES (benchmarks/peers/README.md), installed only when missing.
+PEER_CODE_PACKAGES := python3-torchvision python3-scipy python3-skimage python3-matplotlib python3-numba python3-pil \
+  python3-requests python3-regex python3-filelock python3-yaml python3-tqdm python3-packaging python3-typing-extensions python3-psutil
+peer-code-deps:
+	@missing=""; for p in $(PEER_CODE_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	if [ -n "$$(echo $$missing)" ]; then \
+	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	  $$SUDO apt-get update -q && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -q $$missing; \
+	fi
+
+# Ours against the authors' code (benchmarks/peers/README.md): make peers PEERS=/folder/with/the/trees [SEEDS=3]
+# [PEER_METHODS=disyre,ae,anoddpm]. PEERS holds disyre/, medianomaly/, anoddpm/ and pypath/ (DISYRE's dependencies).
+PEER_DATA := runs/data/peers
+SEEDS ?= 3
+PEER_METHODS ?= disyre,ae,anoddpm
+peers: build peer-deps peer-code-deps
+	@[ -n "$(PEERS)" ] || { echo "peers: give PEERS=/folder/with/the/trees (benchmarks/peers/README.md)"; exit 1; }
+	@[ -f $(PEER_DATA)/manifest.json ] || $(CLI) data phantom --out $(PEER_DATA) --volumes 12 --size 64 --seed 0
+	@$(CLI) data export --data $(PEER_DATA) --out $(PEER_DATA)-export
+	@CONFIG=$(CONFIG) OMP_WAIT_POLICY=PASSIVE /usr/bin/python3 benchmarks/peers/compare.py --peers "$(PEERS)" --dataset $(PEER_DATA) \
+	  --export $(PEER_DATA)-export --methods $(PEER_METHODS) --seeds $(SEEDS) --out runs/peers
 
 clean:
 	rm -rf build artifacts src/*/bin src/*/obj tests/*/bin tests/*/obj

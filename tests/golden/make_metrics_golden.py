@@ -12,6 +12,8 @@ Reference implementations:
   * AUROC  = sklearn.metrics.roc_auc_score; AP = sklearn.metrics.average_precision_score.
   * exact best Dice = max over sklearn's _binary_clf_curve thresholds of 2TP/(TP+FP+P) (first = highest threshold).
   * FPR@95%TPR = fpr[argmax(tpr >= 0.95)] of roc_curve(drop_intermediate=False).
+  * sensitivity at 5% FPR = tpr[k], k = last index with fpr <= 0.05 of roc_curve(drop_intermediate=False); its
+    threshold = the first (highest) roc_curve threshold with that TPR, +inf when the TPR is 0.
   * MedIAnomaly best Dice: re-implements compute_best_dice of MedIAnomaly's utils (Cai et al. 2024):
         step = num // n_thresh; thresholds = np.sort(preds.reshape(-1))[np.arange(0, num, step)]
         dice(t) = 2*sum(pred[target]) / (sum(pred) + sum(target)), pred = preds > t; max, first argmax.
@@ -92,6 +94,13 @@ def sweep(s, l):
     return dict(auroc=roc_auc_score(l, s64), ap=average_precision_score(l, s64), best_dice=dice[b], best_thr=thr[b],
                 fpr95=fpr[k], thr95=rthr[k], distinct_positive=len(np.unique(s64[l])),
                 tp=int((pred & l).sum()), fp=int((pred & ~l).sum()), tn=int((~pred & ~l).sum()), fn=int((~pred & l).sum()))
+
+
+def sensitivity_at_5_fpr(s, l):
+    fpr, tpr, thr = roc_curve(l, s.astype(np.float64), drop_intermediate=False)
+    k = int(np.flatnonzero(fpr <= 0.05)[-1])
+    first = int(np.argmax(tpr >= tpr[k]))
+    return tpr[k], (thr[first] if tpr[k] > 0 else np.inf)
 
 
 def medianomaly_best_dice(preds, targets, n_thresh=200):
@@ -206,6 +215,14 @@ def main():
         r = sweep(s, l)
         w("        new(\"%s\", %s)," % (name, ", ".join(cs(r[k]) for k in
           ["auroc", "ap", "best_dice", "best_thr", "fpr95", "thr95", "distinct_positive", "tp", "fp", "tn", "fn"])))
+    w("    ];")
+    w("")
+    w("    public sealed record SensitivityExpected(string Fixture, double Sensitivity, double Threshold);")
+    w("    /// <summary>tpr at the last fpr <= 0.05 of roc_curve(drop_intermediate=False), at the highest threshold reaching it.</summary>")
+    w("    public static readonly SensitivityExpected[] SensitivityAt5Fpr =")
+    w("    [")
+    for name, (s, l) in fx.items():
+        w("        new(\"%s\", %s, %s)," % ((name,) + tuple(cs(v) for v in sensitivity_at_5_fpr(s, l))))
     w("    ];")
     w("")
     w("    public sealed record ModeExpected(string Fixture, double Dice, double Threshold, long Tried);")

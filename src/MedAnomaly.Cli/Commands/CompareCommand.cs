@@ -26,7 +26,7 @@ public static class CompareCommand
             var data = ExperimentData.Load(parse.GetValue(shared.Data)!, parse.GetValue(shared.Root));
             var store = RunStore.Open(parse.GetValue(shared.Store)!);
             store.MarkStaleRunsFailed();
-            var options = defaults with { Methods = names, Seeds = parse.GetValue(seeds), OutputDirectory = parse.GetValue(output)! };
+            var options = defaults with { Methods = names, Seeds = parse.GetValue(seeds), OutputDirectory = parse.GetValue(output)!, Evaluation = shared.Evaluation(parse) };
             var ct = WorkflowOptions.CancelOnCtrlC();
             var clock = System.Diagnostics.Stopwatch.StartNew();
             ComparisonResult? result = null;

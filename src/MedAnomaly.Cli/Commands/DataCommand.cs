@@ -8,10 +8,11 @@ public static class DataCommand
 {
     public static Command Create()
     {
-        var data = new Command("data", "Inspect, check and generate data files (NIfTI, PNG, NPY)");
+        var data = new Command("data", "Inspect, check, generate and export data files (NIfTI, PNG, NPY)");
         data.Subcommands.Add(DataInfoCommand.Create());
         data.Subcommands.Add(DataCheckCommand.Create());
         data.Subcommands.Add(DataPhantomCommand.Create());
+        data.Subcommands.Add(DataExportCommand.Create());
         return data;
     }
 }

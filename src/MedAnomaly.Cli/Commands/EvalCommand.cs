@@ -29,12 +29,12 @@ public static class EvalCommand
             using var detector = MethodCatalog.Load(model.Path);
             var scored = ScoredSet.Score(detector, dataset.Test);
             bool same = true;
-            foreach (var m in MetricRows.From(scored.Evaluate(dataset.TestVolumeIds())))
+            foreach (var m in scored.Metrics(ExperimentRunner.EvaluationOf(record.Info.ConfigJson), dataset.TestVolumeIds()))
             {
                 var stored = record.Metrics.FirstOrDefault(s => s.Split == m.Split && s.Name == m.Name)?.Value;
                 bool equal = stored is double v && (v == m.Value || (double.IsNaN(v) && double.IsNaN(m.Value)));
                 same &= equal;
-                Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  {m.Name,-18} {m.Value:R}   stored {(stored is double s2 ? s2.ToString("R", CultureInfo.InvariantCulture) : "–")}  {(equal ? "=" : "≠")}"));
+                Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  {m.Split,-20} {m.Name,-18} {m.Value:R}   stored {(stored is double s2 ? s2.ToString("R", CultureInfo.InvariantCulture) : "–")}  {(equal ? "=" : "≠")}"));
             }
             Console.WriteLine(parse.GetValue(data) is null ? (same ? "every stored metric reproduced" : "some metrics differ from the stored ones") : $"evaluated on {dataset.Name}");
             return 0;

@@ -20,7 +20,7 @@ public static class MethodCatalog
         if (unknown.Count > 0)
             throw new ArgumentException($"--set {unknown[0].Key}: not a training option nor a setting of {entry.Name}; " +
                                         $"known keys: {string.Join(", ", ConfigOverrides.Keys(p.Training).Concat(ConfigOverrides.Keys(p.ConfigJson)))}");
-        return new MethodSetup(entry.Name, Build(entry, config, rest), training, p.ImageSize);
+        return new MethodSetup(entry.Name, Build(entry, config, rest), training);
     }
 
     /// <summary>The detector, its network built (the network configs validate themselves, e.g. GroupNorm groups that divide

@@ -11,35 +11,46 @@ public static class MetricsCommand
 {
     public static Command Create()
     {
-        var scores = new Option<string>("--scores") { Description = ".npy of anomaly maps [N,H,W] or [N,1,H,W], or image scores [N]; or a NIfTI volume (.nii/.nii.gz), read as its axial slices [nz,ny,nx]", Required = true };
+        var scores = new Option<string>("--scores") { Description = ".npy of anomaly maps [N,H,W] or [N,1,H,W], or image scores [N]; or a NIfTI volume (.nii/.nii.gz), read as its axial slices [nz,ny,nx]" };
         var labels = new Option<string?>("--labels") { Description = ".npy of image labels [N] (non-zero = anomalous); default: any lesion pixel in --masks" };
         var masks = new Option<string?>("--masks") { Description = ".npy or NIfTI lesion masks, same shape as the maps (non-zero = lesion)" };
         var foreground = new Option<string?>("--foreground") { Description = ".npy or NIfTI foreground (brain) masks, same shape as the maps; metrics use only its pixels" };
         var volumeIds = new Option<string?>("--volume-ids") { Description = ".npy of integer volume ids [N] grouping slices for per-volume metrics; default: each image is its own volume" };
-        var imageScore = new Option<string>("--image-score") { Description = "image score from a map: mean, max or topK (e.g. top100 = mean of the 100 largest pixels)", DefaultValueFactory = _ => "mean" };
+        var imageScore = new Option<string>("--image-score") { Description = "image score from a map: mean, max or topK (e.g. top100 = mean of the 100 largest pixels) over all pixels, or fg-mean, fg-max, fg-topK over the foreground only", DefaultValueFactory = _ => "mean" };
         var bestDice = new Option<string>("--best-dice") { Description = "best-Dice search: exact (all distinct thresholds), medianomaly (~200 quantiles) or disyre (10,000 pixels/volume, 200 linspace)", DefaultValueFactory = _ => "exact" };
         var seed = new Option<ulong>("--seed") { Description = "seed of the DISYRE pixel sampling", DefaultValueFactory = _ => BestDice.DefaultSeed };
         var median = new Option<int>("--median") { Description = "k×k median filter applied to each map before the metrics (odd k; 0 = none)" };
         var minComponent = new Option<int>("--min-component") { Description = "drop 8-connected components smaller than this many pixels from the thresholded prediction (0 = none)" };
         var threshold = new Option<double?>("--threshold") { Description = "threshold for Dice/sensitivity/specificity/FPR (e.g. chosen on validation); default: the pooled best-Dice threshold" };
+        var spacing = new Option<string?>("--spacing") { Description = "voxel size for HD95 in the arrays' axis order: slice,row,column (e.g. 1,1,1), row,column without --volume-ids, or one isotropic value; distances then in mm (default: pixels)" };
+        var emptyMasks = new Option<string>("--empty-masks") { Description = "HD95 of a case with an empty prediction or lesion mask: brats (both empty 0, one empty 373.12866) or skip (left out of the mean)", DefaultValueFactory = _ => EmptyMaskConvention.BraTS.Name };
+        var post = new Option<string>("--post") { Description = "map post-processing before every metric: none, fg-weight (each slice's map × its brain fraction; needs --foreground), medianK, ccN, or steps joined by '+'", DefaultValueFactory = _ => "none" };
         var json = new Option<bool>("--json") { Description = "print one JSON object instead of text" };
         var oneClass = new Option<string>("--one-class") { Description = "labels or masks of one class only (AUROC, AP, best Dice undefined): error (exit 1) or nan (print NaN for them)", DefaultValueFactory = _ => "error" };
+        var list = new Option<bool>("--list-metrics") { Description = "print every metric's name and definition, then exit" };
 
-        var cmd = new Command("metrics", "AUROC, AP, best Dice/F1, FPR@95%TPR and Dice at a threshold, image and pixel level, from .npy or NIfTI files");
-        foreach (var o in new Option[] { scores, labels, masks, foreground, volumeIds, imageScore, bestDice, seed, median, minComponent, threshold, json, oneClass })
+        var cmd = new Command("metrics", $"{string.Join(", ", MetricRegistry.Curve.Select(m => m.Label))} (image and pixel level), and "
+                                         + $"{string.Join(", ", MetricRegistry.Mask.Select(m => m.Label))} at a threshold, from .npy or NIfTI files");
+        foreach (var o in new Option[] { scores, labels, masks, foreground, volumeIds, imageScore, bestDice, seed, median, minComponent, threshold, spacing, emptyMasks, post, json, oneClass, list })
             cmd.Options.Add(o);
         cmd.SetAction(parse => CliErrors.Run(parse, () =>
         {
             var policy = ParseOneClass(parse.GetValue(oneClass)!);
-            var input = LoadInput(parse.GetValue(scores)!, parse.GetValue(labels), parse.GetValue(masks), parse.GetValue(foreground), parse.GetValue(volumeIds));
+            if (parse.GetValue(list)) { Console.Write(ListMetrics()); return 0; }
+            string scoresPath = parse.GetValue(scores) ?? throw new ArgumentException("give --scores (anomaly maps [N,H,W] or image scores [N])");
+            var input = LoadInput(scoresPath, parse.GetValue(labels), parse.GetValue(masks), parse.GetValue(foreground), parse.GetValue(volumeIds));
+            var postProcessing = MapPostProcessing.Parse(parse.GetValue(post)!);
+            if (input.Maps is { } maps) input = input with { Maps = postProcessing.Apply(maps, input.ImageCount, input.Height, input.Width, input.Foreground) };
             var options = new MetricsOptions
             {
-                Scoring = ParseScoring(parse.GetValue(imageScore)!),
+                Scoring = ImageScoring.Parse(parse.GetValue(imageScore)!),
                 BestDiceMode = ParseMode(parse.GetValue(bestDice)!),
                 Seed = parse.GetValue(seed),
                 MedianFilter = parse.GetValue(median),
-                MinComponentSize = parse.GetValue(minComponent),
+                MinComponentSize = Math.Max(parse.GetValue(minComponent), postProcessing.MinComponentSize),
                 Threshold = parse.GetValue(threshold),
+                Spacing = ParseSpacing(parse.GetValue(spacing)),
+                EmptyMasks = EmptyMaskConvention.Parse(parse.GetValue(emptyMasks)!),
                 ImageOneClass = policy,
                 PixelOneClass = policy,
             };
@@ -50,6 +61,17 @@ public static class MetricsCommand
             return 0;
         }));
         return cmd;
+    }
+
+    /// <summary>One line per registered metric: its name (the JSON key) and definition.</summary>
+    public static string ListMetrics()
+    {
+        var sb = new System.Text.StringBuilder();
+        sb.AppendLine("curve metrics (image level, pixel level pooled and per volume):");
+        foreach (var m in MetricRegistry.Curve) sb.AppendLine(CultureInfo.InvariantCulture, $"  {m.Name,-24} {m.Definition}");
+        sb.AppendLine("mask metrics (at the given threshold and at the pooled best-Dice threshold):");
+        foreach (var m in MetricRegistry.Mask) sb.AppendLine(CultureInfo.InvariantCulture, $"  {m.Name,-24} {m.Definition}");
+        return sb.ToString();
     }
 
     /// <summary>Reads the .npy files and checks their shapes against each other.</summary>
@@ -149,13 +171,16 @@ public static class MetricsCommand
 
     static string Shape(NpyArray a) => "[" + string.Join(",", a.Shape) + "]";
 
-    static ImageScoring ParseScoring(string s)
+    static double[]? ParseSpacing(string? s)
     {
-        if (s == "mean") return ImageScoring.Mean;
-        if (s == "max") return ImageScoring.Max;
-        if (s.StartsWith("top", StringComparison.Ordinal) && int.TryParse(s.AsSpan(3), NumberStyles.None, CultureInfo.InvariantCulture, out int k) && k > 0)
-            return ImageScoring.TopK(k);
-        throw new ArgumentException($"--image-score must be mean, max or topK with K ≥ 1 (e.g. top100), got '{s}'");
+        if (s == null) return null;
+        var parts = s.Split(',');
+        var values = new double[parts.Length];
+        for (int i = 0; i < parts.Length; i++)
+            if (!double.TryParse(parts[i], NumberStyles.Float, CultureInfo.InvariantCulture, out values[i]) || !double.IsFinite(values[i]) || values[i] <= 0)
+                throw new ArgumentException($"--spacing must be 1 to 3 positive numbers separated by commas (e.g. 1,1,1), got '{s}'");
+        if (values.Length > 3) throw new ArgumentException($"--spacing takes at most 3 values (slice,row,column), got '{s}'");
+        return values;
     }
 
     static OneClassPolicy ParseOneClass(string s) => s.ToLowerInvariant() switch

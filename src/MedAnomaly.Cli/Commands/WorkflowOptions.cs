@@ -13,10 +13,25 @@ public sealed class WorkflowOptions
     public Option<string?> Precision { get; } = new("--precision") { Description = "fp32 or bf16 (mixed precision: bf16 forward/backward, float32 master weights)" };
     public Option<string?> Device { get; } = new("--device") { Description = "cpu (default) or cuda" };
     public Option<string> Store { get; } = new("--store") { Description = "the run store (SQLite)", DefaultValueFactory = _ => RunStore.DefaultPath };
+    public Option<long?> Budget { get; } = new("--budget") { Description = "train on this many slices in all, whatever the method: steps = ⌈budget / batch size⌉, warm-up scaled alike (an equal budget for a comparison)" };
+    public Option<string> Post { get; } = new("--post") { Description = "map post-processings evaluated for every method, comma-separated; the first is the main result: none, fg-weight, medianK, ccN, or steps joined by '+'", DefaultValueFactory = _ => string.Join(",", EvaluationSettings.Default.PostProcessing.Select(p => p.Name)) };
+    public Option<string> ImageScore { get; } = new("--image-score") { Description = "image score from a map, for every method: mean, max, topK (over the slice) or fg-mean, fg-max, fg-topK (over the brain)", DefaultValueFactory = _ => EvaluationSettings.Default.ImageScore.ToString() };
 
     public void AddTo(Command command)
     {
-        foreach (var option in new Option[] { Data, Root, Preset, Set, Precision, Device, Store }) command.Options.Add(option);
+        foreach (var option in new Option[] { Data, Root, Preset, Set, Precision, Device, Store, Budget, Post, ImageScore }) command.Options.Add(option);
+    }
+
+    /// <summary>The evaluation settings of --post and --image-score.</summary>
+    public EvaluationSettings Evaluation(ParseResult parse)
+    {
+        var settings = new EvaluationSettings
+        {
+            ImageScore = Metrics.ImageScoring.Parse(parse.GetValue(ImageScore)!),
+            PostProcessing = parse.GetValue(Post)!.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Select(Metrics.MapPostProcessing.Parse).ToList(),
+        };
+        settings.Validate();
+        return settings;
     }
 
     /// <summary>The method's preset with the overrides applied and checked (training options, device, network); an
@@ -34,8 +49,9 @@ public sealed class WorkflowOptions
                 _ => throw new ArgumentException($"--precision {precision}: expected fp32 or bf16"),
             } };
         if (parse.GetValue(Device) is { } device) training = training with { Device = device };
+        if (parse.GetValue(Budget) is { } budget) training = Training.TrainingBudget.Slices(training, budget);
         training.Validate();   // every training option and the device, before any data is read or anything recorded
-        return setup with { Training = training };
+        return setup with { Training = training, Evaluation = Evaluation(parse) };
     }
 
     /// <summary>The command line as typed, to record with the run.</summary>

@@ -22,17 +22,10 @@ public interface ICorruption
 /// What a corruption made. <paramref name="Corrupted"/> [N,C,H,W]; <paramref name="Mask"/> [N,1,H,W] in [0,1]
 /// (1 = changed; soft where the corruption fades out; pixels where it is 0 are left bit-identical);
 /// <paramref name="Severity"/> [N] float32 in [0,1] (DISYRE's α, which it maps to a timestep; corruptions of a
-/// fixed strength report 1). Deconstructs into (corrupted, mask) as well, so tuple-style callers keep working.
-/// Disposing it disposes the three tensors.
+/// fixed strength report 1). Disposing it disposes the three tensors.
 /// </summary>
 public sealed record CorruptionResult(Tensor Corrupted, Tensor Mask, Tensor Severity) : IDisposable
 {
-    public void Deconstruct(out Tensor corrupted, out Tensor mask)
-    {
-        corrupted = Corrupted;
-        mask = Mask;
-    }
-
     /// <summary>Moves the three tensors to the enclosing dispose scope (call inside a library function's scope).</summary>
     public CorruptionResult MoveToOuterDisposeScope() =>
         new(Corrupted.MoveToOuterDisposeScope(), Mask.MoveToOuterDisposeScope(), Severity.MoveToOuterDisposeScope());

@@ -31,6 +31,17 @@ public sealed class SliceDataset
 
     public SliceDataset(IReadOnlyList<SliceItem> items) => Items = items;
 
+    /// <summary>A volume id per slice, for per-volume metrics: slices of the same source file share one, numbered in order of
+    /// first appearance.</summary>
+    public int[] VolumeIds() => VolumeIdsOf(Items);
+
+    /// <summary><see cref="VolumeIds"/> of any list of slices.</summary>
+    public static int[] VolumeIdsOf(IEnumerable<SliceItem> slices)
+    {
+        var ids = new Dictionary<string, int>();
+        return slices.Select(s => ids.TryGetValue(s.Source, out int id) ? id : ids[s.Source] = ids.Count).ToArray();
+    }
+
     /// <summary>Slices of one volume. <paramref name="mask"/> (same dims) gives per-slice labels; otherwise every
     /// slice gets <paramref name="splitLabel"/>. Slices with foreground fraction &lt; <paramref name="minForeground"/> are dropped.</summary>
     public static List<SliceItem> FromVolume(Volume image, Volume? mask, PreprocessRecipe recipe, int axis, double minForeground,

@@ -21,13 +21,15 @@ public static class PartialDiffusion
     /// <param name="steps">Reverse steps, 1 … tStart + 1.</param>
     /// <param name="generator">Randomness for the start noise (when <paramref name="noise"/> is null) and for stochastic steps.</param>
     /// <param name="noise">The start noise [N,C,H,W] (e.g. AnoDDPM's simplex noise) instead of Gaussian noise from the generator.</param>
+    /// <param name="stepNoise">The noise of each stochastic step, from its timestep [N] (AnoDDPM draws simplex noise there too);
+    /// null = the sampler's Gaussian noise from the generator.</param>
     /// <returns>The reconstruction x̂ [N,C,H,W].</returns>
     public static Tensor Reconstruct(Func<Tensor, Tensor, Tensor> network, Tensor x, int tStart, int steps, IDiffusionSampler sampler,
-        Generator? generator = null, Tensor? noise = null, TimestepSpacing spacing = TimestepSpacing.Trailing)
+        Generator? generator = null, Tensor? noise = null, TimestepSpacing spacing = TimestepSpacing.Trailing, Func<Tensor, Tensor>? stepNoise = null)
     {
         ArgumentNullException.ThrowIfNull(sampler);
         sampler.Schedule.CheckTimestep(tStart, nameof(tStart));
-        return Reconstruct(network, x, InferenceTimesteps.SpacedFrom(tStart, steps, spacing), sampler, generator, noise);
+        return Reconstruct(network, x, InferenceTimesteps.SpacedFrom(tStart, steps, spacing), sampler, generator, noise, stepNoise);
     }
 
     /// <summary>
@@ -35,7 +37,7 @@ public static class PartialDiffusion
     /// <paramref name="timesteps"/> down to a clean image.
     /// </summary>
     public static Tensor Reconstruct(Func<Tensor, Tensor, Tensor> network, Tensor x, int[] timesteps, IDiffusionSampler sampler,
-        Generator? generator = null, Tensor? noise = null)
+        Generator? generator = null, Tensor? noise = null, Func<Tensor, Tensor>? stepNoise = null)
     {
         ArgumentNullException.ThrowIfNull(network);
         ArgumentNullException.ThrowIfNull(x);
@@ -57,7 +59,7 @@ public static class PartialDiffusion
             using var stepScope = torch.NewDisposeScope();
             var t = torch.full([n], timesteps[i], dtype: ScalarType.Int64, device: x.device);
             var modelOutput = network(sample, t);
-            var step = sampler.Step(modelOutput, timesteps[i], InferenceTimesteps.Previous(timesteps, i), sample, generator);
+            var step = sampler.Step(modelOutput, timesteps[i], InferenceTimesteps.Previous(timesteps, i), sample, generator, stepNoise?.Invoke(t));
             var next = step.PrevSample.MoveToOuterDisposeScope();
             sample.Dispose();
             sample = next;

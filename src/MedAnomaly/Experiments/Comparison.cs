@@ -13,6 +13,8 @@ public sealed record ComparisonOptions
     public string OutputDirectory { get; init; } = "runs/compare";
     /// <summary>Test slices shown in the residual-map figure.</summary>
     public int FigureSlices { get; init; } = 3;
+    /// <summary>Image score and map post-processings, the same for every method.</summary>
+    public EvaluationSettings Evaluation { get; init; } = EvaluationSettings.Default;
 }
 
 /// <summary>The files a comparison wrote and the summary they show.</summary>
@@ -22,11 +24,16 @@ public sealed record ComparisonResult(SeedSummary Summary, IReadOnlyList<long> R
 /// The main job: every method × seed trained, scored and evaluated on one dataset (each a run in the store),
 /// then the method × metric table (mean ± std over seeds) as Markdown, LaTeX, HTML and CSV, the residual-map
 /// figure (the same test slices for every method, first seed) and a self-contained HTML report with charts.
+/// Every method is evaluated under the same <see cref="EvaluationSettings"/>; each extra post-processing adds a row
+/// "method (post-processing)" computed from the same maps.
 /// </summary>
 public static class Comparison
 {
-    /// <summary>How the tables print: FPR@95%TPR is an error (lower is better), the rest are scores.</summary>
-    public static TableOptions TableOptions { get; } = new() { LowerIsBetter = new HashSet<string> { "fpr_at_95_tpr" } };
+    /// <summary>How the tables print: errors and distances (FPR@95%TPR, HD95) are lower-is-better, the rest are scores.</summary>
+    public static TableOptions TableOptions { get; } = new() { LowerIsBetter = MetricRows.LowerIsBetter };
+
+    /// <summary>The columns of the comparison's tables (the run store keeps every metric).</summary>
+    public static IReadOnlyList<string> TableMetrics { get; } = ["pixel_auroc", "pixel_ap", "best_dice", "hd95", "image_auroc", "image_ap"];
 
     public static ComparisonResult Run(RunStore store, ExperimentData data, ComparisonOptions options, Func<string, MethodSetup> setupFor,
         string runsFolder, Func<string, ulong, string> commandFor, Action<string>? log = null,
@@ -39,7 +46,7 @@ public static class Comparison
             foreach (var method in options.Methods)
             {
                 ct.ThrowIfCancellationRequested();
-                using var setup = new DisposableSetup(setupFor(method));
+                using var setup = new DisposableSetup(setupFor(method) with { Evaluation = options.Evaluation });
                 log($"{method}, seed {seed}: training {setup.Value.Training.Steps} steps");
                 var outcome = ExperimentRunner.Run(store, data, setup.Value, seed, runsFolder, commandFor(method, seed), progressFor?.Invoke(method, seed), ct);
                 log($"{method}, seed {seed}: run {outcome.RunId}, " + string.Join(", ", outcome.Metrics.Where(m => m.Split == MetricRows.Split).Select(m => $"{m.Name} {m.Value:F4}")));
@@ -51,8 +58,10 @@ public static class Comparison
     static ComparisonResult WriteOutputs(ExperimentData data, ComparisonOptions options, List<(string Method, ulong Seed, RunOutcome Outcome)> outcomes)
     {
         Directory.CreateDirectory(options.OutputDirectory);
-        var rows = outcomes.SelectMany(o => o.Outcome.Metrics.Select(m =>
-            new ResultRow(o.Outcome.RunId, o.Method, data.Name, unchecked((long)o.Seed), m.Split, m.Name, double.IsNaN(m.Value) ? null : m.Value)));
+        var rows = outcomes.SelectMany(o => o.Outcome.Metrics.Where(m => IsTest(m.Split) && TableMetrics.Contains(m.Name))
+            .GroupBy(m => m.Split)
+            .SelectMany(split => ResultsFrame.RowsOf(RowLabel(o.Method, split.Key), split.Select(m => m with { Split = MetricRows.Split }),
+                unchecked((long)o.Seed), data.Name, o.Outcome.RunId)));
         var summary = SeedStatistics.Summarize(ResultsFrame.Create(rows), split: MetricRows.Split);
         var tables = new[] { "md", "tex", "html", "csv" }.Select(ext => Path.Combine(options.OutputDirectory, $"results.{ext}")).ToList();
         foreach (var path in tables) Tables.Write(path, summary, TableOptions);
@@ -65,6 +74,12 @@ public static class Comparison
         HtmlReport.ForResults($"MedAnomaly comparison on {data.Name}", summary, figure, TableOptions).Write(report);
         return new ComparisonResult(summary, outcomes.Select(o => o.Outcome.RunId).ToList(), tables, figure, report);
     }
+
+    static bool IsTest(string split) => split == MetricRows.Split || EvaluationSettings.PostProcessingOf(split) is not null;
+
+    /// <summary>"disyre" for the main post-processing, "disyre (fg-weight)" for another.</summary>
+    public static string RowLabel(string method, string split) =>
+        EvaluationSettings.PostProcessingOf(split) is { } post ? $"{method} ({post})" : method;
 
     sealed class DisposableSetup(MethodSetup value) : IDisposable
     {

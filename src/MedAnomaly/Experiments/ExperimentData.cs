@@ -34,10 +34,6 @@ public sealed record ExperimentData(string Name, string Source, SliceDataset Tra
         throw new FileNotFoundException($"--data {data}: no such folder or manifest file (make the phantom with `medanomaly data phantom --out DIR`)");
     }
 
-    /// <summary>A volume id per test slice (slices of the same file share one), for per-volume metrics.</summary>
-    public int[] TestVolumeIds()
-    {
-        var ids = new Dictionary<string, int>();
-        return Test.Items.Select(s => ids.TryGetValue(s.Source, out int id) ? id : ids[s.Source] = ids.Count).ToArray();
-    }
+    /// <summary>A volume id per test slice (<see cref="SliceDataset.VolumeIds"/>), for per-volume metrics.</summary>
+    public int[] TestVolumeIds() => Test.VolumeIds();
 }

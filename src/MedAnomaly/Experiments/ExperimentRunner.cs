@@ -7,9 +7,12 @@ using MedAnomaly.Training;
 
 namespace MedAnomaly.Experiments;
 
-/// <summary>A detector ready to train, the options to train it with (a method's preset plus overrides) and the
-/// slice size its network is built for (0 = any).</summary>
-public sealed record MethodSetup(string Method, IAnomalyDetector Detector, TrainingOptions Training, int ImageSize = 0);
+/// <summary>A detector ready to train and the options to train it with (a method's preset plus overrides).</summary>
+public sealed record MethodSetup(string Method, IAnomalyDetector Detector, TrainingOptions Training)
+{
+    /// <summary>How the run's maps become metrics (recorded in the run's config).</summary>
+    public EvaluationSettings Evaluation { get; init; } = EvaluationSettings.Default;
+}
 
 /// <summary>One finished run: its id in the store, its metrics and the test set's maps.</summary>
 public sealed record RunOutcome(long RunId, IReadOnlyList<MetricValue> Metrics, ScoredSet Scored);
@@ -26,7 +29,7 @@ public static class ExperimentRunner
     public static RunOutcome Run(RunStore store, ExperimentData data, MethodSetup setup, ulong seed, string runsFolder,
                                  string command, IProgress<TrainingProgress>? progress = null, CancellationToken ct = default)
     {
-        CheckImageSize(setup, data);
+        setup.Evaluation.Validate();
         Trainer.Validate(data.Train, setup.Training);   // every option and the device, before the run is recorded
         string config = ConfigJson(setup, seed);
         string checkpoint = CheckpointPath(runsFolder, setup.Method, data.Name, seed, config);
@@ -61,20 +64,12 @@ public static class ExperimentRunner
         setup.Detector.Save(model);
         store.RecordArtifact(id, "model", model);
         var scored = ScoredSet.Score(setup.Detector, data.Test, device: setup.Training.Device);
-        var metrics = MetricRows.From(scored.Evaluate(data.TestVolumeIds())).ToList();
+        var metrics = scored.Metrics(setup.Evaluation, data.TestVolumeIds()).ToList();
         metrics.Add(new MetricValue("train", "final_loss", result.Losses.Count > 0 ? result.Losses[^1].Loss : double.NaN, "training loss of the last step"));
         metrics.Add(new MetricValue("train", "seconds_per_step", result.SecondsPerStep, "wall-clock seconds per training step (this machine)"));
         store.CompleteRun(id, metrics);
         File.Delete(checkpoint);
         return new RunOutcome(id, metrics, scored);
-    }
-
-    static void CheckImageSize(MethodSetup setup, ExperimentData data)
-    {
-        var first = data.Train[0];
-        if (setup.ImageSize > 0 && (first.Height != setup.ImageSize || first.Width != setup.ImageSize))
-            throw new ArgumentException($"{setup.Method} is configured for {setup.ImageSize}×{setup.ImageSize} slices but {data.Name} has " +
-                                        $"{first.Height}×{first.Width} (make the phantom with --size {setup.ImageSize}, or use a manifest that resizes to it)");
     }
 
     /// <summary>The full configuration: the method's config and the training options (seed included).</summary>
@@ -86,8 +81,27 @@ public static class ExperimentRunner
             ["method"] = setup.Method,
             ["config"] = JsonNode.Parse(setup.Detector.ConfigJson),
             ["training"] = training,
+            ["evaluation"] = EvaluationJson(setup.Evaluation),
         };
         return root.ToJsonString();
+    }
+
+    static JsonObject EvaluationJson(EvaluationSettings evaluation) => new()
+    {
+        ["image_score"] = evaluation.ImageScore.ToString(),
+        ["post_processing"] = new JsonArray(evaluation.PostProcessing.Select(p => (JsonNode)p.Name).ToArray()),
+    };
+
+    /// <summary>The evaluation settings recorded in a run's config (<see cref="ConfigJson"/>); the defaults for runs recorded
+    /// before they were.</summary>
+    public static EvaluationSettings EvaluationOf(string runConfigJson)
+    {
+        if (JsonNode.Parse(runConfigJson)?["evaluation"] is not JsonObject e) return new EvaluationSettings { PostProcessing = [Metrics.MapPostProcessing.None] };
+        return new EvaluationSettings
+        {
+            ImageScore = Metrics.ImageScoring.Parse((string)e["image_score"]!),
+            PostProcessing = e["post_processing"]!.AsArray().Select(p => Metrics.MapPostProcessing.Parse((string)p!)).ToList(),
+        };
     }
 
     /// <summary>One checkpoint per (method, dataset, seed, configuration), so rerunning a command resumes it.</summary>

@@ -28,7 +28,7 @@ public static class HtmlTable
     {
         if (cell.IsMissing) return "&ndash;";
         string text = $"{cell.Mean} &plusmn; {cell.Std ?? "&ndash;"}";
-        return cell.IsBest ? $"<strong>{text}</strong>" : text;
+        return cell.IsLeading ? $"<strong>{text}</strong>" : text;
     }
 
     static string Encode(string text) => WebUtility.HtmlEncode(text);

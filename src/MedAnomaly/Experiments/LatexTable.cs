@@ -24,7 +24,7 @@ public static class LatexTable
     static string Cell(TableCell cell)
     {
         if (cell.IsMissing) return "--";
-        string mean = cell.IsBest ? $"\\textbf{{{cell.Mean}}}" : cell.Mean!;
+        string mean = cell.IsLeading ? $"\\textbf{{{cell.Mean}}}" : cell.Mean!;
         return $"{mean} $\\pm$ {cell.Std ?? "--"}";
     }
 

@@ -3,7 +3,7 @@ using System.Text;
 namespace MedAnomaly.Experiments;
 
 /// <summary>The method × metric table as a GitHub-flavoured Markdown table: "mean ± std" cells, the best of each
-/// column in bold, "–" for a missing value or a missing std (a single seed).</summary>
+/// column and its ties (<see cref="TableCells"/>) in bold, "–" for a missing value or a missing std (a single seed).</summary>
 public static class MarkdownTable
 {
     public static string Write(SeedSummary summary, TableOptions? options = null)
@@ -22,7 +22,7 @@ public static class MarkdownTable
     {
         if (cell.IsMissing) return "–";
         string text = $"{cell.Mean} ± {cell.Std ?? "–"}";
-        return cell.IsBest ? $"**{text}**" : text;
+        return cell.IsLeading ? $"**{text}**" : text;
     }
 
     static void Row(StringBuilder text, IEnumerable<string> cells) =>

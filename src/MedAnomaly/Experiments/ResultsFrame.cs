@@ -17,6 +17,11 @@ public static class ResultsFrame
     /// <summary>The column names in order.</summary>
     public static IReadOnlyList<string> Columns { get; } = [RunId, Method, Dataset, Seed, Split, Metric, Value];
 
+    /// <summary>The rows of one run's (or one notebook experiment's) metrics, under a row label such as a method name;
+    /// NaN becomes missing.</summary>
+    public static IEnumerable<ResultRow> RowsOf(string label, IEnumerable<MetricValue> metrics, long seed = 0, string dataset = "", long runId = 0) =>
+        metrics.Select(m => new ResultRow(runId, label, dataset, seed, m.Split, m.Name, double.IsNaN(m.Value) ? null : m.Value));
+
     /// <summary>Builds the frame: run_id and seed are <c>long</c>, value is <c>double</c> with nulls for missing.</summary>
     public static DataFrame Create(IEnumerable<ResultRow> rows)
     {

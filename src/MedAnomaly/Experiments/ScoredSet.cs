@@ -52,16 +52,31 @@ public sealed record ScoredSet(IReadOnlyList<SliceItem> Slices, int Height, int 
         return (torch.tensor(images, [items.Count, 1, h, w]).to(target), torch.tensor(foreground, [items.Count, 1, h, w]).to(target));
     }
 
-    /// <summary>Pixel and image metrics inside the brain (foreground), with per-volume ids.</summary>
-    public MetricsReport Evaluate(int[]? volumeIds = null) => AnomalyMetrics.Evaluate(new MetricsInput
+    /// <summary>Pixel metrics inside the brain and image metrics, after <paramref name="post"/> (none by default), with image
+    /// scores from the post-processed maps under <paramref name="scoring"/> (<see cref="ImageScoring.Default"/>), per-volume ids.</summary>
+    /// <param name="volumeIds">Per slice; by default the slices' own (<see cref="SliceDataset.VolumeIdsOf"/>).</param>
+    public MetricsReport Evaluate(int[]? volumeIds = null, ImageScoring? scoring = null, MapPostProcessing? post = null)
     {
-        ImageCount = Slices.Count,
-        Height = Height,
-        Width = Width,
-        Maps = Maps,
-        ImageScores = Scores,
-        Masks = Slices.SelectMany(s => s.Mask is null ? new bool[Height * Width] : s.Mask.Select(v => v > 0)).ToArray(),
-        Foreground = Slices.SelectMany(s => s.Foreground.Select(v => v > 0)).ToArray(),
-        VolumeIds = volumeIds,
-    }, new MetricsOptions());
+        post ??= MapPostProcessing.None;
+        var foreground = Slices.SelectMany(s => s.Foreground.Select(v => v > 0)).ToArray();
+        return AnomalyMetrics.Evaluate(new MetricsInput
+        {
+            ImageCount = Slices.Count,
+            Height = Height,
+            Width = Width,
+            Maps = post.Apply(Maps, Slices.Count, Height, Width, foreground),
+            Masks = Slices.SelectMany(s => s.Mask is null ? new bool[Height * Width] : s.Mask.Select(v => v > 0)).ToArray(),
+            Foreground = foreground,
+            VolumeIds = volumeIds ?? SliceDataset.VolumeIdsOf(Slices),
+        }, new MetricsOptions { Scoring = scoring ?? ImageScoring.Default, MinComponentSize = post.MinComponentSize });
+    }
+
+    /// <summary>Every metric under each post-processing of <paramref name="settings"/>, split "test" for the first and
+    /// "test[name]" for the others (<see cref="EvaluationSettings.SplitOf"/>).</summary>
+    public IReadOnlyList<MetricValue> Metrics(EvaluationSettings? settings = null, int[]? volumeIds = null) =>
+        MetricsUnder(settings ?? EvaluationSettings.Default, volumeIds);
+
+    IReadOnlyList<MetricValue> MetricsUnder(EvaluationSettings settings, int[]? volumeIds) =>
+        settings.PostProcessing.SelectMany(post => MetricRows.From(Evaluate(volumeIds, settings.ImageScore, post))
+            .Select(m => m with { Split = settings.SplitOf(post) })).ToList();
 }

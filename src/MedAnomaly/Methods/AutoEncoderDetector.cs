@@ -7,50 +7,59 @@ namespace MedAnomaly.Methods;
 
 /// <summary>The convolutional autoencoder baseline of MedIAnomaly (Cai et al. 2024, arXiv 2404.04518): 64×64 input,
 /// latent 16, base width 16.</summary>
-public sealed record AutoEncoderConfig
+public sealed record AutoEncoderConfig : IDetectorConfig
 {
     public ConvAutoencoderConfig Network { get; init; } = new();
+
+    public void Validate() { }
 }
 
 /// <summary>
-/// "ae": trained to reconstruct healthy slices, L(x) = mean (x − x̂)²; anomaly map = (x − x̂)² [N,1,H,W] (not weighted by
-/// the foreground, as MedIAnomaly); image score = mean of the map over the pixels.
+/// "ae" as MedIAnomaly trains it: on x' = 2x − 1 (its normalisation, mean 0.5 and std 0.5), L = mean (x' − x̂')²; anomaly
+/// map = (x − x̂)² in [0,1] intensity units, x̂ = (x̂' + 1)/2 (a quarter of MedIAnomaly's map: the same ranking). Slices of
+/// another size than the network's input (<c>Network.InputSize</c>, 64) are resized to it and the reconstruction back,
+/// as MedIAnomaly resizes its images to 64×64.
 /// </summary>
 public sealed class AutoEncoderDetector(AutoEncoderConfig? config = null)
-    : ReconstructionDetector<AutoEncoderConfig, ConvAutoencoder>(config ?? new AutoEncoderConfig())
+    : NetworkDetector<AutoEncoderConfig, ConvAutoencoder>(config ?? new AutoEncoderConfig())
 {
-    public override string Name => "ae";
+    public const string MethodName = "ae";
 
-    public static AutoEncoderDetector FromJson(string? json) => new(ParseConfig<AutoEncoderConfig>(json, "ae"));
+    public override string Name => MethodName;
+
+    public static AutoEncoderDetector FromJson(string? json) => new(DetectorJson.Parse<AutoEncoderConfig>(json, MethodName));
 
     protected override ConvAutoencoder CreateNetwork(AutoEncoderConfig config) => new(config.Network with { Variational = false });
 
-    public override Tensor Loss(Tensor images, Tensor foreground, Generator rng) =>
-        F.mse_loss(Model.forward(images).to(ScalarType.Float32), images.to(ScalarType.Float32));
-
-    protected override AnomalyOutput ScoreBatch(Tensor images, Tensor foreground)
+    public override Tensor Loss(Tensor images, Tensor foreground, Generator rng)
     {
-        var reconstruction = Model.forward(images);
-        var map = (images - reconstruction).square();
-        return new AnomalyOutput(map, map.mean([1, 2, 3]), reconstruction.clamp(0, 1));
+        var x = Input(images);
+        return F.mse_loss(Network.forward(x).to(ScalarType.Float32), x.to(ScalarType.Float32));
     }
 
-    /// <summary>tiny: 32², base width 8; quick: the paper's network, 300 steps of 16 (sized for the 10-minute demo); paper: Adam lr 1e-3, batch 64,
-    /// 250 epochs of MedIAnomaly's BraTS training set (4211 slices → 16,450 steps), no weight decay.</summary>
+    protected override (Tensor Map, Tensor? Reconstruction) Residual(Tensor images, Tensor foreground)
+    {
+        var reconstruction = SliceSize.Resize((Network.forward(Input(images)) + 1) / 2, images.size(2), images.size(3));
+        return ((images - reconstruction).square(), reconstruction);
+    }
+
+    /// <summary>The network's input: slices resized to its input size, scaled to [−1, 1].</summary>
+    Tensor Input(Tensor images) => SliceSize.Resize(images, Config.Network.InputSize, Config.Network.InputSize) * 2 - 1;
+
+    /// <summary>tiny: input 32, base width 8; quick: the published network and optimiser, the quick budget in batches of 16; paper:
+    /// Adam lr 1e-3, batch 64, 250 epochs of MedIAnomaly's BraTS training set (4211 slices → 16,450 steps), no weight decay.</summary>
     public static DetectorPreset Preset(PresetName preset) => preset switch
     {
-        PresetName.Tiny => new(Json(TinyNetwork), Presets.Tiny, 32),
-        PresetName.Quick => new(Json(new()), Presets.Tiny with { Steps = 300, BatchSize = 16 }, 64),
-        _ => new(Json(new()), PaperTraining, 64),
+        PresetName.Tiny => new(DetectorJson.Serialize(new AutoEncoderConfig { Network = TinyNetwork }), Presets.Tiny),
+        PresetName.Quick => new(DetectorJson.Serialize(new AutoEncoderConfig()), Presets.Quick(PaperTraining with { BatchSize = 16 })),
+        _ => new(DetectorJson.Serialize(new AutoEncoderConfig()), PaperTraining),
     };
 
-    internal static ConvAutoencoderConfig TinyNetwork => new() { InputSize = 32, BaseWidth = 8, WidthMultipliers = [1, 2, 2, 2], MidFeatures = 64, LatentSize = 8 };
+    internal static ConvAutoencoderConfig TinyNetwork => new() { InputSize = 32, BaseWidth = 8, MidFeatures = 64, LatentSize = 8 };
 
     internal static TrainingOptions PaperTraining => new()
     {
         Steps = 16_450, BatchSize = 64, LearningRate = 1e-3, Beta1 = 0.9, Beta2 = 0.999, WeightDecay = 0, WarmupSteps = 0,
         CosineDecay = false, GradientClip = 0,
     };
-
-    static string Json(ConvAutoencoderConfig network) => System.Text.Json.JsonSerializer.Serialize(new AutoEncoderConfig { Network = network });
 }

@@ -12,24 +12,31 @@ namespace MedAnomaly.Methods;
 /// setting for 128² slices (σ 0.2, noise resolution 16); <see cref="NoiseReferenceSize"/> scales the resolution with the
 /// slice size (resolution · H / 128, at least 1).
 /// </summary>
-public sealed record DaeConfig
+public sealed record DaeConfig : IDetectorConfig
 {
     public UNet2dConfig Network { get; init; } = new() { Channels = [32, 64, 128], AttentionLevels = [], TimeConditioned = false };
     public CoarseNoise Noise { get; init; } = new(Sigma: 0.2, Resolution: 16);
     public int NoiseReferenceSize { get; init; } = 128;
+
+    public void Validate()
+    {
+        if (Network.InChannels != 1 || Network.OutChannels != 1) throw new ArgumentException($"the DAE works on 1-channel slices: Network.InChannels and OutChannels must be 1, got {Network.InChannels} → {Network.OutChannels}");
+        if (NoiseReferenceSize < 1) throw new ArgumentOutOfRangeException(nameof(NoiseReferenceSize), NoiseReferenceSize, "must be at least 1 pixel");
+        if (Noise.Resolution < 1) throw new ArgumentOutOfRangeException("Noise.Resolution", Noise.Resolution, "the coarse noise needs a resolution of at least 1");
+    }
 }
 
 /// <summary>
-/// "dae": loss = mean (net(x + coarse noise) − x)² (L2, as Kascenas et al.); anomaly map = |x − net(x)| × foreground
-/// [N,1,H,W]; image score = mean of the map over all pixels. (Kascenas et al. also post-filter the map and score volumes;
-/// that belongs to the evaluation, not here.)
+/// "dae": loss = mean (net(x + coarse noise) − x)² (L2, as Kascenas et al.); anomaly map = |x − net(x)|.
 /// </summary>
 public sealed class DaeDetector(DaeConfig? config = null)
-    : ReconstructionDetector<DaeConfig, UNet2d>(config ?? new DaeConfig())
+    : NetworkDetector<DaeConfig, UNet2d>(config ?? new DaeConfig())
 {
-    public override string Name => "dae";
+    public const string MethodName = "dae";
 
-    public static DaeDetector FromJson(string? json) => new(ParseConfig<DaeConfig>(json, "dae"));
+    public override string Name => MethodName;
+
+    public static DaeDetector FromJson(string? json) => new(DetectorJson.Parse<DaeConfig>(json, MethodName));
 
     protected override UNet2d CreateNetwork(DaeConfig config) => new(config.Network with { TimeConditioned = false });
 
@@ -39,28 +46,26 @@ public sealed class DaeDetector(DaeConfig? config = null)
 
     public override Tensor Loss(Tensor images, Tensor foreground, Generator rng)
     {
-        using var noisy = NoiseFor(images.size(2)).Apply(images.to(ScalarType.Float32), null, rng);
-        var restored = Model.forward(noisy.Corrupted.to(images.dtype), null);
-        return F.mse_loss(restored.to(ScalarType.Float32), images.to(ScalarType.Float32));
+        var clean = SliceSize.PadToMultiple(images, SliceSize.UNetMultiple(Config.Network));
+        using var noisy = NoiseFor(images.size(2)).Apply(clean.to(ScalarType.Float32), null, rng);
+        var restored = Network.forward(noisy.Corrupted.to(images.dtype), null);
+        return F.mse_loss(restored.to(ScalarType.Float32), clean.to(ScalarType.Float32));
     }
 
-    protected override AnomalyOutput ScoreBatch(Tensor images, Tensor foreground)
+    protected override (Tensor Map, Tensor? Reconstruction) Residual(Tensor images, Tensor foreground)
     {
-        var reconstruction = Model.forward(images, null);
-        var map = (images - reconstruction).abs() * foreground;
-        return new AnomalyOutput(map, map.mean([1, 2, 3]), reconstruction.clamp(0, 1));
+        var reconstruction = SliceSize.Padded(x => Network.forward(x, null), images, SliceSize.UNetMultiple(Config.Network));
+        return ((images - reconstruction).abs(), reconstruction);
     }
 
-    /// <summary>tiny: 32², UNet (16, 32); quick: 64², UNet (16, 32, 64), 300 steps of 16 at lr 1e-3 (the denoising demo);
+    /// <summary>tiny: UNet (16, 32); quick: UNet (16, 32, 64), the quick budget in batches of 8 at lr 1e-3;
     /// paper: 128², UNet (32, 64, 128), AdamW lr 1e-4, batch 16, 20k steps, cosine decay (our choice of schedule).</summary>
     public static DetectorPreset Preset(PresetName preset) => preset switch
     {
-        PresetName.Tiny => new(Json(new DaeConfig { Network = new() { Channels = [16, 32], AttentionLevels = [], TimeConditioned = false } }),
-            Presets.Tiny, 32),
-        PresetName.Quick => new(Json(new DaeConfig { Network = new() { Channels = [16, 32, 64], AttentionLevels = [], TimeConditioned = false } }),
-            Presets.Tiny with { Steps = 150, BatchSize = 8 }, 64),
-        _ => new(Json(new DaeConfig()), new TrainingOptions { Steps = 20_000, BatchSize = 16, LearningRate = 1e-4, WarmupSteps = 100 }, 128),
+        PresetName.Tiny => new(DetectorJson.Serialize(new DaeConfig { Network = new() { Channels = [16, 32], AttentionLevels = [], TimeConditioned = false } }),
+            Presets.Tiny),
+        PresetName.Quick => new(DetectorJson.Serialize(new DaeConfig { Network = new() { Channels = [16, 32, 64], AttentionLevels = [], TimeConditioned = false } }),
+            Presets.Quick(Presets.Tiny with { BatchSize = 8 })),
+        _ => new(DetectorJson.Serialize(new DaeConfig()), new TrainingOptions { Steps = 20_000, BatchSize = 16, LearningRate = 1e-4, WarmupSteps = 100 }),
     };
-
-    static string Json(DaeConfig config) => System.Text.Json.JsonSerializer.Serialize(config);
 }

@@ -17,14 +17,16 @@ public enum ReverseSampler { Ddim, Ddpm }
 /// <summary>
 /// Configuration of <see cref="DdpmDetector"/>. Defaults: Gaussian DDPM (Ho et al. 2020: linear β 1e-4 … 0.02,
 /// T = 1000, ε-prediction) scored as Pinaya et al. 2022 / AnoDDPM (Wyatt et al. 2022): noise to t_start = 250,
-/// reconstruct with 50 DDIM steps (η = 0), map = |x − x̂|, image score = mean of the map.
+/// reconstruct with 50 DDIM steps (η = 0), map = |x − x̂|.
 /// <see cref="AnoDdpm"/> switches training and scoring noise to simplex and the sampler to ancestral DDPM.
 /// </summary>
-public sealed record DdpmConfig : IDiffusionConfig
+public sealed record DdpmConfig : IDetectorConfig
 {
     /// <summary>The ε-network, time-conditioned; H and W of the images must be divisible by 2^(levels−1).</summary>
     public UNet2dConfig Network { get; init; } = new();
     public int NumTimesteps { get; init; } = 1000;
+    /// <summary>Training draws t from 0 … TrainTimesteps − 1 (AnoDDPM: 800, its sample_distance); 0 = every timestep.</summary>
+    public int TrainTimesteps { get; init; } = 0;
     public double BetaStart { get; init; } = 1e-4;
     public double BetaEnd { get; init; } = 0.02;
     /// <summary>ε of training and of the start noise at scoring.</summary>
@@ -34,50 +36,61 @@ public sealed record DdpmConfig : IDiffusionConfig
     /// <summary>t_start, the noise level the test image is taken to (AnoDDPM λ = 250 of 1000).</summary>
     public int TStart { get; init; } = 250;
     public ReverseSampler Sampler { get; init; } = ReverseSampler.Ddim;
+    /// <summary>σ²_t of the ancestral sampler's steps (AnoDDPM: fixed large, β_t).</summary>
+    public DdpmVariance Variance { get; init; } = DdpmVariance.FixedSmall;
     /// <summary>Reverse steps from t_start to 0 (≤ t_start + 1).</summary>
     public int InferenceSteps { get; init; } = 50;
     public TimestepSpacing Spacing { get; init; } = TimestepSpacing.Trailing;
     /// <summary>DDIM's η (0 = deterministic).</summary>
     public double Eta { get; init; } = 0;
-    public ScoreReduction ScoreReduction { get; init; } = ScoreReduction.Mean;
-    public int TopK { get; init; } = 100;
     /// <summary>Seeds the start noise (and the ancestral steps' noise) of every <see cref="DdpmDetector.Score"/> call, so scores are reproducible.</summary>
     public ulong ScoringSeed { get; init; } = 0;
 
     /// <summary>Gaussian DDPM with DDIM reconstruction (Pinaya et al. 2022; Wolleb et al. 2022 without guidance).</summary>
     public static DdpmConfig Gaussian => new();
 
-    /// <summary>AnoDDPM (Wyatt et al. 2022): simplex noise for training and for the start noise, λ = 250, ancestral DDPM over all 250 steps.</summary>
-    public static DdpmConfig AnoDdpm => new() { Noise = DiffusionNoise.Simplex, Sampler = ReverseSampler.Ddpm, InferenceSteps = 250 };
+    /// <summary>AnoDDPM (Wyatt et al. 2022; Julian-Wyatt/AnoDDPM, GaussianDiffusion.forward_backward): simplex noise (its raw
+    /// octave sum with the timestep as third coordinate) for training, the start and every step; λ = 250, i.e. noised to
+    /// t = 249 and ancestral steps 249 … 0 with σ²_t = β_t.</summary>
+    public static DdpmConfig AnoDdpm => new()
+    {
+        Network = AnoDdpmNetwork(128),
+        Noise = DiffusionNoise.Simplex, Simplex = new SimplexNoise(Normalize: false, TimestepAsThirdCoordinate: true),
+        Sampler = ReverseSampler.Ddpm, Variance = DdpmVariance.FixedLarge, TStart = 249, InferenceSteps = 250, TrainTimesteps = 800,
+    };
+
+    /// <summary>AnoDDPM's UNet plan for 64×64 slices (UNet.py: channel multipliers 1, 2, 3, 4, two residual blocks per level,
+    /// attention at 32, 16 and 8 pixels with 2 heads) on our residual blocks; its published base width is 128.</summary>
+    public static UNet2dConfig AnoDdpmNetwork(int baseChannels) => new()
+    {
+        Channels = [baseChannels, 2 * baseChannels, 3 * baseChannels, 4 * baseChannels], LayersPerBlock = 2,
+        AttentionLevels = [1, 2, 3], AttentionHeads = 2,
+    };
 
     /// <summary>A network small enough for unit tests (32×32 images and up). Channels are multiples of 16: with 8 channels the
     /// time-conditioned UNet2d sporadically returned NaN on this CPU (uninitialised memory, cf. Networks/Conv.cs).</summary>
     public static DdpmConfig Tiny => new() { Network = new() { Channels = [16, 32], AttentionLevels = [1] }, InferenceSteps = 5 };
 
     /// <summary>
-    /// The quick preset (200 steps on 2 CPU cores): AnoDDPM's simplex noise at its published λ = 250, reconstructed in one
-    /// DDIM step (x̂ = the network's estimate of x₀, eq. 9 of Song et al. 2021), on a small [16, 32, 64] UNet without attention.
-    /// Why not Gaussian DDPM with 10 DDIM steps: on the phantom, 200 steps leave the ε-network too weak to denoise — a
-    /// multi-step reconstruction invents texture all over the brain, and Gaussian noise at t = 250 does not hide a large
-    /// hyperintense lesion, so the lesion survives (pixel AUROC below 0.5; README, "Why DDPM's quick preset is AnoDDPM").
+    /// The quick preset: AnoDDPM (<see cref="AnoDdpm"/>) at a quarter of its width (base 32), reconstructed from λ in one DDIM
+    /// step (x̂ = the network's estimate of x₀, eq. 9 of Song et al. 2021) instead of 250 ancestral steps, which would take
+    /// a quarter of an hour per test split on 2 CPU cores (docs/methods.md, "DDPM").
     /// </summary>
-    public static DdpmConfig Quick => new()
-    {
-        Network = new() { Channels = [16, 32, 64], AttentionLevels = [] }, Noise = DiffusionNoise.Simplex, InferenceSteps = 1,
-    };
+    public static DdpmConfig Quick => AnoDdpm with { Network = AnoDdpmNetwork(32), Sampler = ReverseSampler.Ddim, InferenceSteps = 1 };
 
-    /// <summary>A Pinaya-2022-sized network: channels 128, 256, 256, two blocks per level, attention at the two lower levels.</summary>
-    public static DdpmConfig Paper => new() { Network = new() { Channels = [128, 256, 256], LayersPerBlock = 2, AttentionLevels = [1, 2] } };
+    /// <summary>AnoDDPM as published (<see cref="AnoDdpm"/>).</summary>
+    public static DdpmConfig Paper => AnoDdpm;
 
-    /// <summary>Training as AnoDDPM's released code (AdamW lr 1e-4, no weight decay) with Ho et al.'s EMA 0.9999; batch 16, 100k steps.</summary>
+    /// <summary>Training as AnoDDPM's released code (diffusion_training.py: AdamW lr 1e-4, betas (0.9, 0.999), no weight
+    /// decay, no clipping, EMA 0.9999 scored; args28: 3000 epochs of batch 1, here 100k steps of 16).</summary>
     public static TrainingOptions PaperTraining => new()
     {
         Steps = 100_000, BatchSize = 16, LearningRate = 1e-4, Beta1 = 0.9, Beta2 = 0.999, WeightDecay = 0,
-        WarmupSteps = 0, CosineDecay = false, GradientClip = 1.0, EmaDecay = 0.9999,
+        WarmupSteps = 0, CosineDecay = false, GradientClip = 0, EmaDecay = 0.9999,
     };
 
-    /// <summary>A short run sized for the 10-minute demo on 2 CPU cores (200 steps of 8, lr 1e-3 with cosine decay after 20 warm-up steps).</summary>
-    public static TrainingOptions QuickTraining => new() { Steps = 200, BatchSize = 8, LearningRate = 1e-3, WarmupSteps = 20, CosineDecay = true };
+    /// <summary>The quick budget (<see cref="Presets.QuickSlices"/> slices in steps of 8, lr 1e-3 with cosine decay after 20 warm-up steps, no EMA).</summary>
+    public static TrainingOptions QuickTraining => Presets.Quick(PaperTraining with { BatchSize = 8, LearningRate = 1e-3, WarmupSteps = 20, CosineDecay = true, EmaDecay = null });
 
     /// <inheritdoc/>
     public void Validate()
@@ -85,6 +98,7 @@ public sealed record DdpmConfig : IDiffusionConfig
         if (!Network.TimeConditioned) throw new ArgumentException("DDPM's network must be time-conditioned (Network.TimeConditioned = true)");
         if (Network.InChannels != 1 || Network.OutChannels != 1) throw new ArgumentException($"DDPM works on 1-channel slices: Network.InChannels and OutChannels must be 1, got {Network.InChannels} → {Network.OutChannels}");
         if (NumTimesteps < 2) throw new ArgumentOutOfRangeException(nameof(NumTimesteps), NumTimesteps, "at least 2 diffusion steps");
+        if (TrainTimesteps < 0 || TrainTimesteps > NumTimesteps) throw new ArgumentOutOfRangeException(nameof(TrainTimesteps), TrainTimesteps, $"must lie in 0 (every timestep) … T = {NumTimesteps}");
         if (TStart < 0 || TStart >= NumTimesteps) throw new ArgumentOutOfRangeException(nameof(TStart), TStart, $"t_start must lie in 0 … {NumTimesteps - 1}");
         if (InferenceSteps < 1 || InferenceSteps > TStart + 1) throw new ArgumentOutOfRangeException(nameof(InferenceSteps), InferenceSteps, $"reverse steps must lie in 1 … t_start + 1 = {TStart + 1}");
     }
@@ -94,45 +108,15 @@ public sealed record DdpmConfig : IDiffusionConfig
 }
 
 /// <summary>
-/// The ε-prediction objective of DDPM (Ho et al. 2020, Algorithm 1 / eq. 14): x₀ = 2·image − 1 ∈ [−1, 1],
-/// t ~ U{0 … T−1}, ε Gaussian (or AnoDDPM's simplex field), loss = ‖ε − ε_θ(√ᾱ_t x₀ + √(1−ᾱ_t) ε, t)‖² (mean).
-/// </summary>
-public sealed class DdpmObjective(UNet2d network, DdpmConfig config) : ITrainingObjective, IDisposable
-{
-    readonly NoiseSchedule schedule = config.CreateSchedule();
-    public nn.Module Network { get; } = network;
-    public DdpmConfig Config { get; } = config;
-
-    /// <param name="images">[N,1,H,W] healthy slices in [0,1].</param>
-    /// <param name="foreground">[N,1,H,W] (unused: the whole slice is diffused).</param>
-    /// <param name="rng">CPU generator: draws t, then ε.</param>
-    public Tensor Loss(Tensor images, Tensor foreground, Generator rng)
-    {
-        DdpmDetector.CheckImages(images, nameof(images));
-        using var scope = torch.NewDisposeScope();
-        long n = images.size(0);
-        var x0 = images * 2 - 1;
-        var t = torch.randint(0, Config.NumTimesteps, [n], ScalarType.Int64, generator: rng).to(images.device);
-        var noise = DdpmDetector.SampleNoise(Config, images.shape, t, rng, images.device).to(images.dtype);
-        var xt = new GaussianDiffusion(schedule).QSample(x0, t, noise);
-        var predicted = ((UNet2d)Network).forward(xt, t);
-        return F.mse_loss(predicted.to(ScalarType.Float32), noise.to(ScalarType.Float32)).MoveToOuterDisposeScope();
-    }
-
-    public void Dispose() => schedule.Dispose();
-}
-
-/// <summary>
 /// Reconstruction-based anomaly detection with an ε-prediction DDPM (Wolleb et al. 2022; Pinaya et al. 2022;
 /// AnoDDPM, Wyatt et al. 2022 — the Gaussian and simplex variants are two configurations of this one method,
 /// <see cref="DdpmConfig.Gaussian"/> and <see cref="DdpmConfig.AnoDdpm"/>). Trained on healthy slices rescaled to
-/// [−1, 1] (<see cref="DdpmObjective"/>). Scoring: noise the image to t_start (eq. 4, Gaussian or simplex start noise),
+/// [−1, 1] (<see cref="Loss"/>). Scoring: noise the image to t_start (eq. 4, Gaussian or simplex start noise),
 /// denoise with <see cref="PartialDiffusion.Reconstruct(Func{Tensor,Tensor,Tensor},Tensor,int,int,IDiffusionSampler,Generator?,Tensor?,TimestepSpacing)"/>
-/// (DDIM or ancestral DDPM), map = |x − x̂| in [0,1] intensity units × foreground, score = <see cref="ImageScore"/>
-/// of the map (mean by default). With the DDPM sampler the per-step noise is Gaussian even in the simplex setting
-/// (AnoDDPM draws simplex noise there too).
+/// (DDIM or ancestral DDPM; the ancestral steps draw the same kind of noise as training, as AnoDDPM does), map = |x − x̂|
+/// in [0,1] intensity units.
 /// </summary>
-public sealed class DdpmDetector : DiffusionDetector<DdpmConfig, DdpmObjective>
+public sealed class DdpmDetector : NetworkDetector<DdpmConfig, nn.Module<Tensor, Tensor?, Tensor>>
 {
     public const string MethodName = "ddpm";
     readonly NoiseSchedule schedule;
@@ -142,60 +126,77 @@ public sealed class DdpmDetector : DiffusionDetector<DdpmConfig, DdpmObjective>
     /// <param name="config">Null = <see cref="DdpmConfig.Gaussian"/>.</param>
     public DdpmDetector(DdpmConfig? config = null) : base(config ?? new DdpmConfig()) => schedule = Config.CreateSchedule();
 
-    public override DdpmObjective CreateObjective() => new(Network, Config);
+    protected override nn.Module<Tensor, Tensor?, Tensor> CreateNetwork(DdpmConfig config) => TimeConditionedUNet.Create(config.Network);
 
     /// <summary>A detector from config JSON (null or empty = <see cref="DdpmConfig.Gaussian"/>), the registry's factory.</summary>
-    public static DdpmDetector FromJson(string? json) => new(DetectorCheckpoint.ParseConfig<DdpmConfig>(json, MethodName));
+    public static DdpmDetector FromJson(string? json) => new(DetectorJson.Parse<DdpmConfig>(json, MethodName));
 
-    /// <summary>A detector with the config and weights stored by <see cref="DiffusionDetector{TConfig,TObjective}.Save"/>, on the CPU.</summary>
+    /// <summary>A detector with the config and weights stored by <see cref="NetworkDetector{TConfig,TNetwork}.Save"/>, on the CPU.</summary>
     public static DdpmDetector Load(string path) => Load(path, MethodName, FromJson);
 
-    /// <summary>Tiny (32×32, 10 steps), Quick (64×64, a [16,32,64] UNet, 200 steps, simplex noise, 1 DDIM step), Paper (128×128, the larger UNet, 100k steps).</summary>
+    /// <summary>Tiny (a small UNet, 10 steps), Quick (AnoDDPM at base 32, the quick budget, 1 DDIM step), Paper (AnoDDPM as published).</summary>
     public static DetectorPreset Preset(PresetName preset) => preset switch
     {
-        PresetName.Tiny => new(Json(DdpmConfig.Tiny), Presets.Tiny, 32),
-        PresetName.Quick => new(Json(DdpmConfig.Quick), DdpmConfig.QuickTraining, 64),
-        _ => new(Json(DdpmConfig.Paper), DdpmConfig.PaperTraining, 128),
+        PresetName.Tiny => new(DetectorJson.Serialize(DdpmConfig.Tiny), Presets.Tiny),
+        PresetName.Quick => new(DetectorJson.Serialize(DdpmConfig.Quick), DdpmConfig.QuickTraining),
+        _ => new(DetectorJson.Serialize(DdpmConfig.Paper), DdpmConfig.PaperTraining),
     };
 
-    /// <param name="images">[N,1,H,W] float32 in [0,1].</param>
-    /// <param name="foreground">[N,1,H,W] {0,1}; images &gt; 0 when null.</param>
-    /// <returns>Map [N,1,H,W] in [0,1], score [N], reconstruction [N,1,H,W] in [0,1]; on the images' device.</returns>
-    public override AnomalyOutput Score(Tensor images, Tensor? foreground = null) =>
-        NetworkScoring.InEvalMode(Network, images, foreground, (input, fg) => ScoreWith((x, t) => Network.forward(x, t), Config, schedule, input, fg));
+    /// <summary>
+    /// The ε-prediction objective (Ho et al. 2020, Algorithm 1 / eq. 14): x₀ = 2·image − 1 ∈ [−1, 1], t ~ U{0 … T'−1}
+    /// (T' = <see cref="DdpmConfig.TrainTimesteps"/>, or T) then ε
+    /// (Gaussian, or AnoDDPM's simplex field) from <paramref name="rng"/>, loss = mean ‖ε − ε_θ(√ᾱ_t x₀ + √(1−ᾱ_t) ε, t)‖².
+    /// The whole slice is diffused (the foreground is not used).
+    /// </summary>
+    public override Tensor Loss(Tensor images, Tensor foreground, Generator rng)
+    {
+        DetectorInputs.CheckImages(images);
+        using var scope = torch.NewDisposeScope();
+        long n = images.size(0);
+        var x0 = SliceSize.PadToMultiple(images, SliceSize.UNetMultiple(Config.Network)) * 2 - 1;
+        int timesteps = Config.TrainTimesteps > 0 ? Config.TrainTimesteps : Config.NumTimesteps;
+        var t = torch.randint(0, timesteps, [n], ScalarType.Int64, generator: rng).to(images.device);
+        var noise = SampleNoise(Config, x0.shape, t, rng, images.device).to(images.dtype);
+        var xt = new GaussianDiffusion(schedule).QSample(x0, t, noise);
+        var predicted = Network.forward(xt, t);
+        return F.mse_loss(predicted.to(ScalarType.Float32), noise.to(ScalarType.Float32)).MoveToOuterDisposeScope();
+    }
+
+    protected override (Tensor Map, Tensor? Reconstruction) Residual(Tensor images, Tensor foreground)
+    {
+        var reconstruction = SliceSize.Padded(x => Reconstruct((xt, t) => Network.forward(xt, t), Config, schedule, x), images, SliceSize.UNetMultiple(Config.Network));
+        return ((images - reconstruction).abs(), reconstruction);
+    }
 
     /// <summary>
-    /// The scoring of <see cref="Score"/> with any ε-network, e.g. a test oracle: x' = 2x − 1, x̂' = partial diffusion
-    /// from <see cref="DdpmConfig.TStart"/> in <see cref="DdpmConfig.InferenceSteps"/> steps, x̂ = clamp((x̂' + 1)/2, 0, 1),
-    /// map = |x − x̂| · foreground, score = reduction of the map. Randomness comes from a generator seeded with
-    /// <see cref="DdpmConfig.ScoringSeed"/>.
+    /// The reconstruction of <see cref="Residual"/> with any ε-network, e.g. a test oracle: x' = 2x − 1, x̂' = partial
+    /// diffusion from <see cref="DdpmConfig.TStart"/> in <see cref="DdpmConfig.InferenceSteps"/> steps,
+    /// x̂ = clamp((x̂' + 1)/2, 0, 1). Randomness comes from a generator seeded with <see cref="DdpmConfig.ScoringSeed"/>.
     /// </summary>
     /// <param name="network">(x_t [N,1,H,W] in the [−1,1] range, t [N] int64) → ε̂.</param>
-    public static AnomalyOutput ScoreWith(Func<Tensor, Tensor, Tensor> network, DdpmConfig config, NoiseSchedule schedule, Tensor images, Tensor? foreground = null)
+    /// <param name="images">[N,1,H,W] in [0,1].</param>
+    public static Tensor Reconstruct(Func<Tensor, Tensor, Tensor> network, DdpmConfig config, NoiseSchedule schedule, Tensor images)
     {
         ArgumentNullException.ThrowIfNull(network);
         ArgumentNullException.ThrowIfNull(config);
         config.Validate();
-        CheckImages(images, nameof(images));
-        var fg = Foreground(images, foreground);
+        DetectorInputs.CheckImages(images);
         using var scope = torch.NewDisposeScope();
         using var noGrad = torch.no_grad();
         using var generator = new Generator(config.ScoringSeed);
         var x = images * 2 - 1;
         var startNoise = config.Noise == DiffusionNoise.Simplex
-            ? SampleNoise(config, images.shape, null, generator, images.device).to(images.dtype)
+            ? SampleNoise(config, images.shape, torch.full([images.size(0)], config.TStart, ScalarType.Int64), generator, images.device).to(images.dtype)
             : null;
         IDiffusionSampler sampler = config.Sampler switch
         {
             ReverseSampler.Ddim => new DdimScheduler(schedule, new DdimSchedulerConfig { Prediction = Prediction.Epsilon, Eta = config.Eta }),
-            ReverseSampler.Ddpm => new DdpmScheduler(schedule, new DdpmSchedulerConfig { Prediction = Prediction.Epsilon }),
+            ReverseSampler.Ddpm => new DdpmScheduler(schedule, new DdpmSchedulerConfig { Prediction = Prediction.Epsilon, Variance = config.Variance }),
             _ => throw new ArgumentOutOfRangeException(nameof(config), config.Sampler, "unknown reverse sampler"),
         };
-        var reconstructed = PartialDiffusion.Reconstruct(network, x, config.TStart, config.InferenceSteps, sampler, generator, startNoise, config.Spacing);
-        var reconstruction = ((reconstructed + 1) / 2).clamp(0, 1);
-        var map = (images - reconstruction).abs() * fg;
-        var score = ImageScore.FromMap(map, config.ScoreReduction, config.TopK);
-        return new AnomalyOutput(map, score, reconstruction).MoveToOuterDisposeScope();
+        Func<Tensor, Tensor>? stepNoise = config.Noise == DiffusionNoise.Simplex ? t => SampleNoise(config, images.shape, t, generator, images.device).to(images.dtype) : null;
+        var reconstructed = PartialDiffusion.Reconstruct(network, x, config.TStart, config.InferenceSteps, sampler, generator, startNoise, config.Spacing, stepNoise);
+        return ((reconstructed + 1) / 2).clamp(0, 1).MoveToOuterDisposeScope();
     }
 
     /// <summary>ε [N,1,H,W] float32: standard normal, or the (standardised) simplex field, drawn from <paramref name="rng"/> on the CPU.</summary>
@@ -206,24 +207,6 @@ public sealed class DdpmDetector : DiffusionDetector<DdpmConfig, DdpmObjective>
             DiffusionNoise.Simplex => config.Simplex.Sample(shape, t?.cpu(), rng).to(device),
             _ => throw new ArgumentOutOfRangeException(nameof(config), config.Noise, "unknown diffusion noise"),
         };
-
-    internal static void CheckImages(Tensor images, string name)
-    {
-        ArgumentNullException.ThrowIfNull(images, name);
-        if (images.ndim != 4 || images.size(1) != 1)
-            throw new ArgumentException($"{name} must be [N,1,H,W] slices in [0,1], got [{string.Join(", ", images.shape)}]", name);
-        if (!images.is_floating_point())
-            throw new ArgumentException($"{name} must be floating point (float32 in [0,1]), got {images.dtype}", name);
-    }
-
-    /// <summary>The given foreground as the images' dtype, or images &gt; 0.</summary>
-    internal static Tensor Foreground(Tensor images, Tensor? foreground)
-    {
-        if (foreground is null) return images.gt(0).to(images.dtype);
-        if (!foreground.shape.SequenceEqual(images.shape))
-            throw new ArgumentException($"foreground must have the images' shape [{string.Join(", ", images.shape)}], got [{string.Join(", ", foreground.shape)}]", nameof(foreground));
-        return foreground.to(images.device).to(images.dtype);
-    }
 
     protected override void Dispose(bool disposing)
     {

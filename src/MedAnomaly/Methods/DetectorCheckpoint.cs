@@ -1,5 +1,3 @@
-using System.Text.Json;
-using System.Text.Json.Serialization;
 using MedAnomaly.Checkpoints;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -31,51 +29,8 @@ public static class DetectorCheckpoint
         return (method, config);
     }
 
-    /// <summary>Copies the saved tensors into <paramref name="network"/>; every entry of its state_dict must be present
-    /// with the same shape.</summary>
-    public static void LoadWeights(string path, nn.Module network)
-    {
-        using var file = Safetensors.Load(path);
-        using var noGrad = torch.no_grad();
-        foreach (var (name, target) in network.state_dict())
-        {
-            if (!file.Tensors.TryGetValue(name, out var source))
-                throw new InvalidDataException($"saved detector {path} has no tensor '{name}' (saved from another configuration?)");
-            if (!source.shape.SequenceEqual(target.shape))
-                throw new InvalidDataException($"saved detector {path}: '{name}' has shape [{string.Join(", ", source.shape)}], " +
-                                               $"the network expects [{string.Join(", ", target.shape)}]");
-            target.copy_(source);
-        }
-    }
-
-    /// <summary>Foreground given, or <c>images &gt; 0</c> (DESIGN: the brain mask where known).</summary>
-    public static Tensor ForegroundOf(Tensor images, Tensor? foreground) =>
-        foreground is not null ? foreground.to(images.dtype) : images.gt(0).to(images.dtype);
-
-    /// <summary>Checks [N,1,H,W] float input.</summary>
-    public static void CheckImages(string method, Tensor images)
-    {
-        if (images.ndim != 4 || images.size(1) != 1)
-            throw new ArgumentException($"{method}: images must be [N,1,H,W], got [{string.Join(", ", images.shape)}]");
-    }
-
-    /// <summary>JSON options of the diffusion detectors' configs: enums by name (numbers are read too).</summary>
-    public static readonly JsonSerializerOptions Json = new() { Converters = { new JsonStringEnumConverter() } };
-
-    /// <summary>The config JSON of a detector file written by <paramref name="method"/>; another method's file is refused by name.</summary>
-    public static string ReadConfig(string path, string method)
-    {
-        var (stored, config) = ReadHeader(path);
-        return stored == method ? config : throw new InvalidDataException($"{path} holds a '{stored}' detector, expected '{method}'");
-    }
-
-    /// <summary>A config record from JSON with <see cref="Json"/>'s options (null or empty = the defaults).</summary>
-    public static T ParseConfig<T>(string? json, string method) where T : new()
-    {
-        if (string.IsNullOrWhiteSpace(json)) return new T();
-        try { return JsonSerializer.Deserialize<T>(json, Json) ?? new T(); }
-        catch (JsonException e) { throw new ArgumentException($"{method}: invalid config JSON ({e.Message})", nameof(json), e); }
-    }
+    /// <summary>Copies the saved tensors into <paramref name="network"/> by name (<see cref="StateDict.Load"/>).</summary>
+    public static void LoadWeights(string path, nn.Module network) => StateDict.Load(path, network);
 
     /// <summary>The device of a module's first parameter (CPU for a module without parameters).</summary>
     public static Device DeviceOf(nn.Module network) => network.parameters().FirstOrDefault()?.device ?? torch.CPU;

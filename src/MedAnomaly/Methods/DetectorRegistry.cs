@@ -39,23 +39,10 @@ public static class DetectorRegistry
     {
         var (method, config) = DetectorCheckpoint.ReadHeader(path);
         var detector = Create(method, config);
-        try
-        {
-            if (detector is not ILoadableDetector loadable)
-                throw new NotSupportedException($"detector '{method}' does not implement {nameof(ILoadableDetector)}");
-            loadable.LoadWeights(path);
-            return detector;
-        }
+        try { detector.LoadWeights(path); return detector; }
         catch { detector.Dispose(); throw; }
     }
 
     /// <summary>"name  help" per line.</summary>
     public static string Describe() => string.Join(Environment.NewLine, All.Select(e => $"{e.Name,-8}{e.Help}"));
-}
-
-/// <summary>A detector that reads back the weights its <see cref="IAnomalyDetector.Save"/> wrote (used by
-/// <see cref="DetectorRegistry.Load"/>).</summary>
-public interface ILoadableDetector
-{
-    void LoadWeights(string path);
 }

@@ -23,10 +23,12 @@ public interface IAnomalyDetector : IDisposable
                        CancellationToken ct = default);
 
     /// <param name="images">[N,1,H,W] float32 in [0,1].</param>
-    /// <param name="foreground">Optional [N,1,H,W] brain mask {0,1}; methods that weight by the foreground use
-    /// <c>images &gt; 0</c> when it is null.</param>
+    /// <param name="foreground">Optional [N,1,H,W] brain mask {0,1}; <c>images &gt; 0</c> when null. The map is zero outside it.</param>
     AnomalyOutput Score(Tensor images, Tensor? foreground = null);
 
     /// <summary>Writes the weights as safetensors with the name and config JSON in the header metadata.</summary>
     void Save(string path);
+
+    /// <summary>Loads weights written by <see cref="Save"/> by a detector of the same configuration.</summary>
+    void LoadWeights(string path);
 }

@@ -2,13 +2,13 @@ using MedAnomaly.Training;
 
 namespace MedAnomaly.Methods;
 
-/// <summary>How much compute a run gets: <see cref="Tiny"/> (seconds; 32×32, tests and smoke runs), <see cref="Quick"/>
-/// (minutes on 2 CPU cores at 64×64, notebooks' defaults), <see cref="Paper"/> (the published settings, for a GPU).</summary>
+/// <summary>How much compute a run gets, on slices of any size: <see cref="Tiny"/> (seconds; tests and smoke runs),
+/// <see cref="Quick"/> (minutes on 2 CPU cores for a 64×64 phantom; notebooks' defaults), <see cref="Paper"/> (the published
+/// settings, for a GPU).</summary>
 public enum PresetName { Tiny, Quick, Paper }
 
-/// <summary>A method's configuration (as the JSON its registry factory reads), its training options and the slice size
-/// the data should be resampled to.</summary>
-public sealed record DetectorPreset(string ConfigJson, TrainingOptions Training, int ImageSize);
+/// <summary>A method's configuration (as the JSON its registry factory reads) and its training options.</summary>
+public sealed record DetectorPreset(string ConfigJson, TrainingOptions Training);
 
 /// <summary>Training options shared by the presets of several methods.</summary>
 public static class Presets
@@ -19,6 +19,12 @@ public static class Presets
         Steps = 10, BatchSize = 8, LearningRate = 1e-3, Beta1 = 0.9, WeightDecay = 0, WarmupSteps = 0, CosineDecay = false,
         GradientClip = 1.0,
     };
+
+    /// <summary>Slices every method sees under the quick preset: the equal budget of `make demo`.</summary>
+    public const int QuickSlices = 2400;
+
+    /// <summary>A method's quick training: its optimiser settings for <see cref="QuickSlices"/> slices at its batch size.</summary>
+    public static TrainingOptions Quick(TrainingOptions options) => options with { Steps = QuickSlices / options.BatchSize };
 
     /// <summary>Parses "tiny", "quick", "paper" (case-insensitive).</summary>
     public static PresetName Parse(string name) => Enum.TryParse<PresetName>(name, ignoreCase: true, out var p)

@@ -6,49 +6,56 @@ using F = TorchSharp.torch.nn.functional;
 namespace MedAnomaly.Methods;
 
 /// <summary>The variational autoencoder baseline of MedIAnomaly (Cai et al. 2024): the AE's network with a Gaussian latent.</summary>
-public sealed record VaeConfig
+public sealed record VaeConfig : IDetectorConfig
 {
     public ConvAutoencoderConfig Network { get; init; } = new() { Variational = true };
-    /// <summary>Weight β of the KL term (1 = the plain ELBO with both terms averaged as below).</summary>
-    public double KlWeight { get; init; } = 1.0;
+    /// <summary>Weight β of the KL term (MedIAnomaly's VAELoss: 0.005).</summary>
+    public double KlWeight { get; init; } = 0.005;
+
+    public void Validate()
+    {
+        if (!(KlWeight >= 0) || double.IsInfinity(KlWeight)) throw new ArgumentOutOfRangeException(nameof(KlWeight), KlWeight, "the KL weight must be a finite number ≥ 0");
+    }
 }
 
 /// <summary>
-/// "vae" (Kingma &amp; Welling 2014, as a MedIAnomaly baseline). Training loss of a batch:
+/// "vae" (Kingma &amp; Welling 2014) as MedIAnomaly trains it (reconstruction/utils/losses.py, VAELoss), on x' = 2x − 1:
 /// <code>
 /// z = μ + exp(½ log σ²) ⊙ ε,  ε ~ N(0, I) from the trainer's generator    (reparameterisation)
-/// L = mean_{n,c,h,w} (x − Dec(z))²  +  β · mean_{n,j} −½ (1 + log σ²_j − μ_j² − σ²_j)
+/// L = mean_{n,c,h,w} (x' − Dec(z))²  +  β · mean_{n,j} −½ (1 + log σ²_j − μ_j² − σ²_j)
 /// </code>
-/// Both terms are <b>means</b> (per pixel, per latent dimension), so β = 1 weighs one pixel's squared error against one
-/// latent dimension's KL; a per-image sum of either would change the balance. At test time the map is (x − Dec(μ))²
-/// (the mean latent, no sampling) and the score its mean.
+/// At test time the map is (x − x̂)² in [0,1] units with x̂ from Dec(μ), the mean latent (MedIAnomaly samples z there
+/// too; docs/fidelity.md).
 /// </summary>
 public sealed class VaeDetector(VaeConfig? config = null)
-    : ReconstructionDetector<VaeConfig, ConvAutoencoder>(config ?? new VaeConfig())
+    : NetworkDetector<VaeConfig, ConvAutoencoder>(config ?? new VaeConfig())
 {
-    public override string Name => "vae";
+    public const string MethodName = "vae";
 
-    public static VaeDetector FromJson(string? json) => new(ParseConfig<VaeConfig>(json, "vae"));
+    public override string Name => MethodName;
+
+    public static VaeDetector FromJson(string? json) => new(DetectorJson.Parse<VaeConfig>(json, MethodName));
 
     protected override ConvAutoencoder CreateNetwork(VaeConfig config) => new(config.Network with { Variational = true });
 
     public override Tensor Loss(Tensor images, Tensor foreground, Generator rng)
     {
-        var (mean, logVariance) = Model.Encode(images);
+        var x = SliceSize.Resize(images, Config.Network.InputSize, Config.Network.InputSize) * 2 - 1;
+        var (mean, logVariance) = Network.Encode(x);
         var eps = torch.randn(mean.shape, generator: rng).to(mean.dtype).to(mean.device);
         var z = mean + (0.5 * logVariance!).exp() * eps;
-        var reconstruction = F.mse_loss(Model.Decode(z).to(ScalarType.Float32), images.to(ScalarType.Float32));
+        var reconstruction = F.mse_loss(Network.Decode(z).to(ScalarType.Float32), x.to(ScalarType.Float32));
         var mu = mean.to(ScalarType.Float32);
         var logVar = logVariance!.to(ScalarType.Float32);
         var kl = (-0.5 * (1 + logVar - mu.square() - logVar.exp())).mean();
         return reconstruction + Config.KlWeight * kl;
     }
 
-    protected override AnomalyOutput ScoreBatch(Tensor images, Tensor foreground)
+    protected override (Tensor Map, Tensor? Reconstruction) Residual(Tensor images, Tensor foreground)
     {
-        var reconstruction = Model.forward(images);   // Dec(μ)
-        var map = (images - reconstruction).square();
-        return new AnomalyOutput(map, map.mean([1, 2, 3]), reconstruction.clamp(0, 1));
+        var input = SliceSize.Resize(images, Config.Network.InputSize, Config.Network.InputSize) * 2 - 1;
+        var reconstruction = SliceSize.Resize((Network.forward(input) + 1) / 2, images.size(2), images.size(3));   // Dec(μ)
+        return ((images - reconstruction).square(), reconstruction);
     }
 
     /// <summary>As <see cref="AutoEncoderDetector.Preset"/>, with the variational network.</summary>
@@ -56,6 +63,6 @@ public sealed class VaeDetector(VaeConfig? config = null)
     {
         var ae = AutoEncoderDetector.Preset(preset);
         var network = preset == PresetName.Tiny ? AutoEncoderDetector.TinyNetwork : new ConvAutoencoderConfig();
-        return ae with { ConfigJson = System.Text.Json.JsonSerializer.Serialize(new VaeConfig { Network = network with { Variational = true } }) };
+        return ae with { ConfigJson = DetectorJson.Serialize(new VaeConfig { Network = network with { Variational = true } }) };
     }
 }

@@ -36,16 +36,13 @@ public static class Dice
         return new ConfusionCounts(tp, fp, tn, fn);
     }
 
-    /// <summary>Counts of a binary prediction [n] against labels [n], over the pixels where <paramref name="foreground"/>
-    /// [n] is true (empty: all of them).</summary>
-    public static ConfusionCounts OfMasks(ReadOnlySpan<bool> predicted, ReadOnlySpan<bool> labels, ReadOnlySpan<bool> foreground = default)
+    /// <summary>Counts of a binary prediction [n] against labels [n].</summary>
+    public static ConfusionCounts OfMasks(ReadOnlySpan<bool> predicted, ReadOnlySpan<bool> labels)
     {
         MetricInputs.CheckSameLength(predicted.Length, labels.Length, "prediction", "labels");
-        if (!foreground.IsEmpty) MetricInputs.CheckSameLength(predicted.Length, foreground.Length, "prediction", "foreground");
         long tp = 0, fp = 0, fn = 0, tn = 0;
         for (int i = 0; i < predicted.Length; i++)
         {
-            if (!foreground.IsEmpty && !foreground[i]) continue;
             if (labels[i]) { if (predicted[i]) tp++; else fn++; }
             else { if (predicted[i]) fp++; else tn++; }
         }

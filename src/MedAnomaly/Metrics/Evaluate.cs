@@ -22,8 +22,9 @@ public sealed record MetricsInput
     public int[]? VolumeIds { get; init; }
 }
 
-/// <summary>How to evaluate. Defaults: image score = mean of the map, exact best Dice, no post-processing,
-/// Dice/sensitivity/specificity/FPR reported at the pooled best-Dice threshold unless <see cref="Threshold"/> is set.</summary>
+/// <summary>How to evaluate. Defaults: image score = mean of the map, exact best Dice, no post-processing, mask
+/// metrics (Dice, sensitivity, specificity, FPR, HD95) at the pooled best-Dice threshold, and also at
+/// <see cref="Threshold"/> when it is set; HD95 in pixels, empty masks by the BraTS convention.</summary>
 public sealed record MetricsOptions
 {
     public ImageScoring Scoring { get; init; } = ImageScoring.Mean;
@@ -32,9 +33,10 @@ public sealed record MetricsOptions
     /// <summary>k of a k×k median filter applied to the maps before every metric; 0 = none.</summary>
     public int MedianFilter { get; init; }
     /// <summary>Connected components (8-connected, per slice) of the thresholded prediction smaller than this are
-    /// dropped before the at-threshold Dice/sensitivity/specificity/FPR; 0 = none.</summary>
+    /// dropped before the mask metrics; 0 = none.</summary>
     public int MinComponentSize { get; init; }
-    /// <summary>Fixed threshold for the at-threshold metrics (e.g. chosen on validation); null = pooled best-Dice threshold.</summary>
+    /// <summary>Fixed threshold for the mask metrics (e.g. chosen on validation), reported besides the pooled best-Dice
+    /// threshold; null = that threshold only.</summary>
     public double? Threshold { get; init; }
     public string ThresholdSource { get; init; } = "given";
     /// <summary>Image labels of one class only: NaN image-level metrics (the default: a test set of anomalous images only
@@ -43,6 +45,11 @@ public sealed record MetricsOptions
     /// <summary>Lesion masks with no lesion pixel (or nothing else) inside the foreground: a <see cref="OneClassException"/>
     /// (the default) or NaN pixel-level metrics.</summary>
     public OneClassPolicy PixelOneClass { get; init; } = OneClassPolicy.Throw;
+    /// <summary>Voxel size for surface distances (HD95), in the order of the arrays' axes: (slice, row, column), or
+    /// (row, column) without volume ids, or one isotropic value; distances are then in mm. Null: in pixels.</summary>
+    public double[]? Spacing { get; init; }
+    /// <summary>What HD95 is for a case with an empty prediction or lesion mask (default: the BraTS convention).</summary>
+    public EmptyMaskConvention EmptyMasks { get; init; } = EmptyMaskConvention.BraTS;
 }
 
 /// <summary>Runs every image- and pixel-level metric on a test set and returns a <see cref="MetricsReport"/>.</summary>
@@ -118,44 +125,35 @@ public static class AnomalyMetrics
         long positives = MetricInputs.CountTrue(labels);
         bool both = MetricInputs.CheckBothClasses(positives, labels.Length - positives, options.PixelOneClass,
                                                   input.Foreground != null ? "lesion masks (pixels inside the foreground)" : "lesion masks");
-        SweepResult pooled = default;
+        SweepResult pooled = null!;
         PerVolumeMetrics perVolume = null!;
         ParallelLoop.Invoke(() => pooled = ThresholdSweep.Run(scores, labels, OneClassPolicy.NaN),
                         () => perVolume = PerVolume(scores, labels, offsets));
         var best = options.BestDiceMode == BestDiceMode.Exact || !both
             ? new BestDiceResult(pooled.BestDice, pooled.BestDiceThreshold, options.BestDiceMode, pooled.DistinctPositiveScores)
             : BestDice.Compute(options.BestDiceMode, scores, labels, offsets, options.Seed);
-        double threshold = options.Threshold ?? pooled.BestDiceThreshold;
-        string source = options.Threshold != null ? options.ThresholdSource : "pooled exact best-Dice threshold (oracle)";
-        var counts = options.MinComponentSize > 0
-            ? AtThresholdWithoutSmallComponents(input, maps, threshold, options.MinComponentSize)
-            : double.IsFinite(threshold) ? Dice.AtThreshold(scores, labels, threshold)
-            : new ConfusionCounts(0, 0, labels.Length - positives, positives);   // no threshold (one class): nothing predicted
-        return new PixelLevelMetrics(pooled, best, perVolume, threshold, source, counts);
+        var points = new List<OperatingPoint>();
+        if (options.Threshold is double given) points.Add(At(input, maps, given, options.ThresholdSource, false, options));
+        points.Add(At(input, maps, pooled.BestDiceThreshold, "pooled exact best-Dice threshold (oracle)", true, options));
+        return new PixelLevelMetrics(pooled, best, perVolume, points);
     }
 
-    /// <summary>Counts over the foreground pixels of the prediction "score ≥ threshold" with its connected components
-    /// smaller than <paramref name="minComponent"/> pixels removed (per image).</summary>
-    static ConfusionCounts AtThresholdWithoutSmallComponents(MetricsInput input, float[] maps, double threshold, int minComponent)
-    {
-        var predicted = new bool[maps.Length];
-        for (int i = 0; i < maps.Length; i++)
-            predicted[i] = maps[i] >= threshold && (input.Foreground == null || input.Foreground[i]);
-        predicted = PostProcess.RemoveSmallComponents(predicted, input.ImageCount, input.Height, input.Width, minComponent);
-        return Dice.OfMasks(predicted, input.Masks, input.Foreground);
-    }
+    static OperatingPoint At(MetricsInput input, float[] maps, double threshold, string source, bool isOracle, MetricsOptions options) =>
+        OperatingPoint.Evaluate(threshold, source, isOracle, SegmentationAtThreshold.Of(input, maps, threshold, options));
 
+    /// <summary>Every curve metric on each volume alone, then mean ± std over the volumes with both classes.</summary>
     static PerVolumeMetrics PerVolume(float[] scores, bool[] labels, long[] offsets)
     {
-        var auroc = new List<double>(); var ap = new List<double>(); var dice = new List<double>();
+        var metrics = MetricRegistry.Curve;
+        var values = metrics.Select(_ => new List<double>()).ToArray();
         int volumes = offsets.Length - 1, skipped = 0;
         for (int v = 0; v < volumes; v++)
         {
             int start = (int)offsets[v], length = (int)(offsets[v + 1] - offsets[v]);
-            var r = ThresholdSweep.Run(scores.AsSpan(start, length), labels.AsSpan(start, length), OneClassPolicy.NaN);
-            if (double.IsNaN(r.Auroc)) { skipped++; continue; }
-            auroc.Add(r.Auroc); ap.Add(r.AveragePrecision); dice.Add(r.BestDice);
+            var curve = ThresholdSweep.Curve(scores.AsSpan(start, length), labels.AsSpan(start, length), OneClassPolicy.NaN);
+            if (!curve.HasBothClasses) { skipped++; continue; }
+            for (int m = 0; m < metrics.Count; m++) values[m].Add(metrics[m].Compute(curve).Value);
         }
-        return new PerVolumeMetrics(volumes, skipped, MeanStd.Of(auroc), MeanStd.Of(ap), MeanStd.Of(dice));
+        return new PerVolumeMetrics(volumes, skipped, metrics.Select((m, i) => (m, MeanStd.Of(values[i]))).ToArray());
     }
 }

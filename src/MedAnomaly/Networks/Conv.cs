@@ -25,10 +25,16 @@ public static class Conv
 
     /// <summary><c>nn.Conv2d</c> (same parameter names, shapes and seeded initialisation), padded when a channel
     /// count is not a multiple of <see cref="ChannelBlock"/>.</summary>
-    public static nn.Module<Tensor, Tensor> Conv2d(long inChannels, long outChannels, long kernelSize, long stride = 1, long padding = 0) =>
+    public static nn.Module<Tensor, Tensor> Conv2d(long inChannels, long outChannels, long kernelSize, long stride = 1, long padding = 0, bool bias = true) =>
         outChannels % ChannelBlock == 0 && inChannels % ChannelBlock == 0
-            ? nn.Conv2d(inChannels, outChannels, kernelSize, stride: stride, padding: padding)
-            : new PaddedConv2d(inChannels, outChannels, kernelSize, stride, padding);
+            ? nn.Conv2d(inChannels, outChannels, kernelSize, stride: stride, padding: padding, bias: bias)
+            : new PaddedConv2d(inChannels, outChannels, kernelSize, stride, padding, bias);
+
+    /// <summary><c>nn.ConvTranspose2d</c> (weight [in, out, k, k]), padded like <see cref="Conv2d"/>.</summary>
+    public static nn.Module<Tensor, Tensor> ConvTranspose2d(long inChannels, long outChannels, long kernelSize, long stride = 1, long padding = 0, bool bias = true) =>
+        outChannels % ChannelBlock == 0 && inChannels % ChannelBlock == 0
+            ? nn.ConvTranspose2d(inChannels, outChannels, kernelSize, stride: stride, padding: padding, bias: bias)
+            : new PaddedConvTranspose2d(inChannels, outChannels, kernelSize, stride, padding, bias);
 
     /// <summary>The next multiple of <see cref="ChannelBlock"/>.</summary>
     public static long Padded(long channels) => (channels + ChannelBlock - 1) / ChannelBlock * ChannelBlock;
@@ -42,17 +48,21 @@ public static class Conv
 /// </summary>
 public sealed class PaddedConv2d : nn.Module<Tensor, Tensor>
 {
-    readonly Parameter weight, bias;
+    readonly Parameter weight;
+    readonly Parameter? bias;
     readonly long stride, padding, inChannels, outChannels;
 
-    public PaddedConv2d(long inChannels, long outChannels, long kernelSize, long stride = 1, long padding = 0)
+    public PaddedConv2d(long inChannels, long outChannels, long kernelSize, long stride = 1, long padding = 0, bool bias = true)
         : base(nameof(PaddedConv2d))
     {
-        using var template = nn.Conv2d(inChannels, outChannels, kernelSize, stride: stride, padding: padding);
+        using var template = nn.Conv2d(inChannels, outChannels, kernelSize, stride: stride, padding: padding, bias: bias);
         weight = new Parameter(template.weight!.detach().clone());
-        bias = new Parameter(template.bias!.detach().clone());
         register_parameter("weight", weight);
-        register_parameter("bias", bias);
+        if (bias)
+        {
+            this.bias = new Parameter(template.bias!.detach().clone());
+            register_parameter("bias", this.bias);
+        }
         (this.stride, this.padding, this.inChannels, this.outChannels) = (stride, padding, inChannels, outChannels);
     }
 
@@ -61,9 +71,46 @@ public sealed class PaddedConv2d : nn.Module<Tensor, Tensor>
         using var scope = torch.NewDisposeScope();
         long extraIn = Conv.Padded(inChannels) - inChannels, extraOut = Conv.Padded(outChannels) - outChannels;
         var paddedWeight = F.pad(weight, [0, 0, 0, 0, 0, extraIn, 0, extraOut]);   // [out+, in+, k, k], zeros appended
-        var paddedBias = F.pad(bias, [0, extraOut]);
+        var paddedBias = bias is null ? null : F.pad(bias, [0, extraOut]);
         var paddedInput = extraIn == 0 ? x : F.pad(x, [0, 0, 0, 0, 0, extraIn]);    // [N, in+, H, W]
         var y = F.conv2d(paddedInput, paddedWeight, paddedBias, strides: [stride, stride], padding: [padding, padding]);
+        return y.narrow(1, 0, outChannels).MoveToOuterDisposeScope();
+    }
+}
+
+/// <summary>
+/// A transposed 2D convolution with PyTorch's <c>ConvTranspose2d</c> parameters (<c>weight</c> [in, out, k, k], optional
+/// <c>bias</c> [out], initialised by an <c>nn.ConvTranspose2d</c>) that runs with both channel counts zero-padded to
+/// multiples of <see cref="Conv.ChannelBlock"/>, as <see cref="PaddedConv2d"/> does for convolutions.
+/// </summary>
+public sealed class PaddedConvTranspose2d : nn.Module<Tensor, Tensor>
+{
+    readonly Parameter weight;
+    readonly Parameter? bias;
+    readonly long stride, padding, inChannels, outChannels;
+
+    public PaddedConvTranspose2d(long inChannels, long outChannels, long kernelSize, long stride = 1, long padding = 0, bool bias = true)
+        : base(nameof(PaddedConvTranspose2d))
+    {
+        using var template = nn.ConvTranspose2d(inChannels, outChannels, kernelSize, stride: stride, padding: padding, bias: bias);
+        weight = new Parameter(template.weight!.detach().clone());
+        register_parameter("weight", weight);
+        if (bias)
+        {
+            this.bias = new Parameter(template.bias!.detach().clone());
+            register_parameter("bias", this.bias);
+        }
+        (this.stride, this.padding, this.inChannels, this.outChannels) = (stride, padding, inChannels, outChannels);
+    }
+
+    public override Tensor forward(Tensor x)
+    {
+        using var scope = torch.NewDisposeScope();
+        long extraIn = Conv.Padded(inChannels) - inChannels, extraOut = Conv.Padded(outChannels) - outChannels;
+        var paddedWeight = F.pad(weight, [0, 0, 0, 0, 0, extraOut, 0, extraIn]);   // [in+, out+, k, k], zeros appended
+        var paddedBias = bias is null ? null : F.pad(bias, [0, extraOut]);
+        var paddedInput = extraIn == 0 ? x : F.pad(x, [0, 0, 0, 0, 0, extraIn]);
+        var y = F.conv_transpose2d(paddedInput, paddedWeight, paddedBias, strides: [stride, stride], padding: [padding, padding]);
         return y.narrow(1, 0, outChannels).MoveToOuterDisposeScope();
     }
 }

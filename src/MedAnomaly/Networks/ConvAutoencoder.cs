@@ -4,23 +4,23 @@ using static TorchSharp.torch;
 namespace MedAnomaly.Networks;
 
 /// <summary>
-/// The convolutional autoencoder of the MedIAnomaly benchmark (Cai et al. 2024, arXiv 2404.04518; AE4AD): input
-/// <see cref="InputSize"/>² (64), four stride-2 levels, a fully connected bottleneck to <see cref="LatentSize"/> (16).
-/// Widths are <see cref="BaseWidth"/> (16) × <see cref="WidthMultipliers"/> per level. <see cref="Variational"/>
-/// makes the encoder output μ and log σ² (2 × latent) for the VAE.
+/// The convolutional autoencoder of the MedIAnomaly benchmark (Cai et al. 2024, arXiv 2404.04518; code
+/// caiyu6666/MedIAnomaly, reconstruction/networks/ae.py and vae.py): input <see cref="InputSize"/>² (64), four stride-2
+/// levels of width <see cref="BaseWidth"/> (16) × <see cref="WidthMultipliers"/>, a fully connected bottleneck through
+/// <see cref="MidFeatures"/> (2048) to <see cref="LatentSize"/> (16). <see cref="Variational"/> makes the encoder output
+/// μ and log σ² (2 × latent) for the VAE.
 /// </summary>
 public sealed record ConvAutoencoderConfig
 {
     public int InputSize { get; init; } = 64;
     public int InChannels { get; init; } = 1;
     public int BaseWidth { get; init; } = 16;
-    /// <summary>Width of each of the four levels as a multiple of <see cref="BaseWidth"/> (MedIAnomaly: 1, 2, 4, 4).</summary>
+    /// <summary>Width of each level as a multiple of <see cref="BaseWidth"/> (MedIAnomaly: 1, 2, 4, 4).</summary>
     public int[] WidthMultipliers { get; init; } = [1, 2, 4, 4];
     /// <summary>Hidden width of the fully connected bottleneck (MedIAnomaly's mid_num).</summary>
     public int MidFeatures { get; init; } = 2048;
     public int LatentSize { get; init; } = 16;
     public bool Variational { get; init; }
-    public double LeakySlope { get; init; } = 0.2;
 
     /// <summary>Checks every field before a network is built (the <see cref="ConvAutoencoder"/> constructor calls it).</summary>
     /// <exception cref="ArgumentException">The first bad field, its value and what was expected.</exception>
@@ -37,26 +37,26 @@ public sealed record ConvAutoencoderConfig
         NetworkChecks.Require(BaseWidth >= 1, type, nameof(BaseWidth), BaseWidth, "at least 1");
         NetworkChecks.Require(MidFeatures >= 1, type, nameof(MidFeatures), MidFeatures, "at least 1");
         NetworkChecks.Require(LatentSize >= 1, type, nameof(LatentSize), LatentSize, "at least 1");
-        NetworkChecks.Require(LeakySlope >= 0 && double.IsFinite(LeakySlope), type, nameof(LeakySlope), LeakySlope, "a finite slope ≥ 0");
     }
 }
 
 /// <summary>
+/// MedIAnomaly's AE, layer for layer and under its parameter names, so its state_dict loads here:
 /// <code>
-/// encoder: [conv3×3 stride 2 → BatchNorm → LeakyReLU] per level (H → H/2^levels), flatten
-/// bottleneck: Linear(C·f², mid) → BatchNorm1d → LeakyReLU → Linear(mid, latent)   (2·latent for the VAE: μ, log σ²)
-///             Linear(latent, mid) → BatchNorm1d → LeakyReLU → Linear(mid, C·f²), reshape [N, C, f, f]
-/// decoder: mirrored: [upsample ×2 (nearest) → conv3×3 → BatchNorm → LeakyReLU] per level, the last conv to
-///          InChannels without normalisation or activation
+/// en_block{i}: Conv2d(k4, s2, p1, no bias) → BatchNorm2d → ReLU                    (H → H/2 per level)
+/// bottle_neck.linear_enc: Linear(C·f², mid) → BatchNorm1d → ReLU → Linear(mid, latent)   (2·latent for the VAE)
+/// bottle_neck.linear_dec: Linear(latent, mid) → BatchNorm1d → ReLU → Linear(mid, C·f²), reshape [N, C, f, f]
+/// de_block{i}: ConvTranspose2d(k4, s2, p1, no bias) → BatchNorm2d → ReLU; the last without BatchNorm and ReLU
 /// </code>
-/// MedIAnomaly decodes with transposed convolutions; here upsample + conv (equivalent capacity, no checkerboard,
-/// and every convolution goes through <see cref="Conv.Conv2d"/>, avoiding libtorch 2.10's oneDNN gradient bug).
-/// Input [N, InChannels, InputSize, InputSize]; <see cref="forward"/> returns the reconstruction of the same shape
-/// (from μ for the VAE — its deterministic, test-time output).
+/// Input [N, InChannels, InputSize, InputSize]; <see cref="forward"/> returns the reconstruction of the same shape (from μ
+/// for the VAE). Convolutions go through <see cref="Conv"/> (libtorch 2.10's oneDNN channel-padding bug).
 /// </summary>
 public sealed class ConvAutoencoder : nn.Module<Tensor, Tensor>
 {
-    readonly nn.Module<Tensor, Tensor> encoder, encoderHead, decoderHead, decoder;
+    protected override void RegisterComponents() { }   // children are registered by hand under MedIAnomaly's names
+
+    readonly nn.Module<Tensor, Tensor>[] encoder, decoder;
+    readonly nn.Module<Tensor, Tensor> linearEncoder, linearDecoder;
     readonly long bottleneckChannels, featureSize;
 
     public ConvAutoencoderConfig Config { get; }
@@ -71,35 +71,69 @@ public sealed class ConvAutoencoder : nn.Module<Tensor, Tensor>
         featureSize = c.InputSize >> levels;
         long flat = bottleneckChannels * featureSize * featureSize;
 
-        var down = new List<nn.Module<Tensor, Tensor>>();
-        for (int i = 0; i < levels; i++)
-            down.Add(ConvBlock(i == 0 ? c.InChannels : widths[i - 1], widths[i], stride: 2, c.LeakySlope));
-        encoder = nn.Sequential(down);
-        encoderHead = Dense(flat, c.MidFeatures, c.Variational ? 2L * c.LatentSize : c.LatentSize, c.LeakySlope);
-        decoderHead = Dense(c.LatentSize, c.MidFeatures, flat, c.LeakySlope);
-        var up = new List<nn.Module<Tensor, Tensor>>();
-        for (int i = levels - 1; i >= 0; i--)
+        encoder = Enumerable.Range(0, levels).Select(i => Block(Conv.Conv2d(i == 0 ? c.InChannels : widths[i - 1], widths[i], 4, 2, 1, bias: false), widths[i])).ToArray();
+        linearEncoder = Dense(flat, c.MidFeatures, c.Variational ? 2L * c.LatentSize : c.LatentSize);
+        linearDecoder = Dense(c.LatentSize, c.MidFeatures, flat);
+        decoder = Enumerable.Range(0, levels).Select(k =>
         {
+            int i = levels - 1 - k;   // de_block1 mirrors the deepest level
             long outChannels = i == 0 ? c.InChannels : widths[i - 1];
-            up.Add(nn.Upsample(scale_factor: [2.0, 2.0], mode: UpsampleMode.Nearest));
-            up.Add(i == 0 ? Conv.Conv2d(widths[i], outChannels, 3, padding: 1) : ConvBlock(widths[i], outChannels, stride: 1, c.LeakySlope));
-        }
-        decoder = nn.Sequential(up);
-        RegisterComponents();
+            var up = Conv.ConvTranspose2d(widths[i], outChannels, 4, 2, 1, bias: false);
+            return i == 0 ? new Named(nn.Sequential(("0", up))) : Block(up, outChannels);
+        }).ToArray();
+        RegisterInMedIAnomalyOrder();
     }
 
-    static nn.Module<Tensor, Tensor> ConvBlock(long inChannels, long outChannels, long stride, double slope) => nn.Sequential(
-        Conv.Conv2d(inChannels, outChannels, 3, stride: stride, padding: 1), nn.BatchNorm2d(outChannels), nn.LeakyReLU(slope));
+    /// <summary>MedIAnomaly's BasicBlock: a child "model", the Sequential of convolution, BatchNorm2d, ReLU.</summary>
+    static nn.Module<Tensor, Tensor> Block(nn.Module<Tensor, Tensor> convolution, long channels) =>
+        new Named(nn.Sequential(("0", convolution), ("1", nn.BatchNorm2d(channels)), ("2", nn.ReLU())));
 
-    static nn.Module<Tensor, Tensor> Dense(long input, long hidden, long output, double slope) => nn.Sequential(
-        nn.Linear(input, hidden), nn.BatchNorm1d(hidden), nn.LeakyReLU(slope), nn.Linear(hidden, output));
+    static nn.Module<Tensor, Tensor> Dense(long input, long hidden, long output) =>
+        nn.Sequential(("0", nn.Linear(input, hidden)), ("1", nn.BatchNorm1d(hidden)), ("2", nn.ReLU()), ("3", nn.Linear(hidden, output)));
+
+    void RegisterInMedIAnomalyOrder()
+    {
+        for (int i = 0; i < encoder.Length; i++) register_module($"en_block{i + 1}", encoder[i]);
+        register_module("bottle_neck", new BottleNeck(linearEncoder, linearDecoder));
+        for (int i = 0; i < decoder.Length; i++) register_module($"de_block{i + 1}", decoder[i]);
+    }
+
+    /// <summary>A module whose only child is registered as "model" (MedIAnomaly's BasicBlock.model).</summary>
+    sealed class Named : nn.Module<Tensor, Tensor>
+    {
+        protected override void RegisterComponents() { }   // children are registered by hand under MedIAnomaly's names
+
+        readonly nn.Module<Tensor, Tensor> model;
+
+        public Named(nn.Module<Tensor, Tensor> model) : base("BasicBlock")
+        {
+            this.model = model;
+            register_module("model", model);
+        }
+
+        public override Tensor forward(Tensor x) => model.forward(x);
+    }
+
+    /// <summary>Holds the two halves of the bottleneck under MedIAnomaly's names (linear_enc, linear_dec).</summary>
+    sealed class BottleNeck : nn.Module
+    {
+        protected override void RegisterComponents() { }   // children are registered by hand under MedIAnomaly's names
+
+        public BottleNeck(nn.Module linearEncoder, nn.Module linearDecoder) : base("BottleNeck")
+        {
+            register_module("linear_enc", linearEncoder);
+            register_module("linear_dec", linearDecoder);
+        }
+    }
 
     /// <summary>The latent code [N, latent]; for the VAE, (μ, log σ²) each [N, latent], else (z, null).</summary>
     public (Tensor Mean, Tensor? LogVariance) Encode(Tensor x)
     {
         CheckInput(x);
         using var scope = torch.NewDisposeScope();
-        var h = encoderHead.forward(encoder.forward(x).flatten(1));
+        var h = x;
+        foreach (var block in encoder) h = block.forward(h);
+        h = linearEncoder.forward(h.flatten(1));
         if (!Config.Variational) return (h.MoveToOuterDisposeScope(), null);
         var parts = h.chunk(2, dim: 1);
         return (parts[0].MoveToOuterDisposeScope(), parts[1].MoveToOuterDisposeScope());
@@ -109,8 +143,9 @@ public sealed class ConvAutoencoder : nn.Module<Tensor, Tensor>
     public Tensor Decode(Tensor z)
     {
         using var scope = torch.NewDisposeScope();
-        var h = decoderHead.forward(z).view(-1, bottleneckChannels, featureSize, featureSize);
-        return decoder.forward(h).MoveToOuterDisposeScope();
+        var h = linearDecoder.forward(z).view(-1, bottleneckChannels, featureSize, featureSize);
+        foreach (var block in decoder) h = block.forward(h);
+        return h.MoveToOuterDisposeScope();
     }
 
     public override Tensor forward(Tensor x)

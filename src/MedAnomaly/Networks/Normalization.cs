@@ -14,6 +14,8 @@ public static class Normalization
     /// </summary>
     public static GroupNorm GroupNorm(int groups, int channels)
     {
+        if (groups <= 0 || channels % groups != 0)
+            throw new ArgumentException($"GroupNorm: {groups} groups must divide the {channels} channels");
         var norm = nn.GroupNorm(groups, channels);
         using var noGrad = torch.no_grad();
         nn.init.ones_(norm.weight!);

@@ -5,13 +5,24 @@ using F = TorchSharp.torch.nn.functional;
 
 namespace MedAnomaly.Networks;
 
+/// <summary>Which UNet a <see cref="UNet2dConfig"/> builds (see <see cref="TimeConditionedUNet.Create"/>).</summary>
+public enum UNetLayout
+{
+    /// <summary><see cref="UNet2d"/>: Ho et al. 2020's DDPM UNet.</summary>
+    Ho2020,
+    /// <summary><see cref="DiffusersUNet2d"/>: diffusers' <c>UNet2DModel</c> (the network DISYRE trains).</summary>
+    Diffusers,
+}
+
 /// <summary>
-/// Configuration of <see cref="UNet2d"/>. Defaults give the small reference UNet of the benchmarks
-/// (base 32 channels, two down/up levels, attention at the lowest). DISYRE uses
-/// Channels = [32, 64, 96, 128, 256, 256], LayersPerBlock = 2, attention at the deepest levels.
+/// Configuration of <see cref="UNet2d"/> and <see cref="DiffusersUNet2d"/>. Defaults give the small reference UNet
+/// of the benchmarks (base 32 channels, two down/up levels, attention at the lowest). DISYRE uses
+/// Channels = [32, 64, 96, 128, 256, 256], LayersPerBlock = 2, attention at the deepest levels
+/// (<see cref="DiffusersUNet2d.DisyreConfig"/> is exactly its diffusers network).
 /// </summary>
 public sealed record UNet2dConfig
 {
+    public UNetLayout Layout { get; init; } = UNetLayout.Ho2020;
     public int InChannels { get; init; } = 1;
     public int OutChannels { get; init; } = 1;
     /// <summary>Channels per resolution level; level i works at H/2^i.</summary>
@@ -20,19 +31,24 @@ public sealed record UNet2dConfig
     /// <summary>Levels (indices into Channels) with self-attention after each residual block.</summary>
     public int[] AttentionLevels { get; init; } = [2];
     public int GroupNormGroups { get; init; } = 8;
+    /// <summary>Number of attention heads; used when <see cref="AttentionHeadDim"/> is 0.</summary>
     public int AttentionHeads { get; init; } = 1;
+    /// <summary>Channels per attention head (diffusers' attention_head_dim): heads = channels / AttentionHeadDim.
+    /// 0: <see cref="AttentionHeads"/> heads at every level.</summary>
+    public int AttentionHeadDim { get; init; }
     public double Dropout { get; init; } = 0;
     /// <summary>Whether the network is conditioned on a timestep (diffusion) or not (autoencoders, DAE).</summary>
     public bool TimeConditioned { get; init; } = true;
 
-    /// <summary>Checks every field before a network is built (the <see cref="UNet2d"/> constructor calls it): GroupNorm
-    /// needs <see cref="GroupNormGroups"/> to divide every channel count, attention needs <see cref="AttentionHeads"/> to
-    /// divide the channels of its level and of the middle block.</summary>
+    /// <summary>Checks every field before a network is built (the <see cref="UNet2d"/> and <see cref="DiffusersUNet2d"/>
+    /// constructors call it): GroupNorm needs <see cref="GroupNormGroups"/> to divide every channel count, attention needs
+    /// its heads to fit the channels of its levels and of the middle block.</summary>
     /// <exception cref="ArgumentException">The first bad field, its value and what was expected.</exception>
     public void Validate()
     {
         const string type = nameof(UNet2dConfig);
         int[] ch = Channels ?? [], attention = AttentionLevels ?? [];
+        NetworkChecks.Require(Enum.IsDefined(Layout), type, nameof(Layout), Layout, "Ho2020 or Diffusers");
         string channels = $"Channels = [{string.Join(", ", ch)}]";
         NetworkChecks.Require(InChannels >= 1, type, nameof(InChannels), InChannels, "at least 1");
         NetworkChecks.Require(OutChannels >= 1, type, nameof(OutChannels), OutChannels, "at least 1");
@@ -44,8 +60,16 @@ public sealed record UNet2dConfig
         NetworkChecks.Require(GroupNormGroups >= 1 && ch.All(c => c % GroupNormGroups == 0), type, nameof(GroupNormGroups), GroupNormGroups,
             $"a divisor of every channel count ({channels}): {NetworkChecks.CommonDivisors(ch)}");
         var attended = attention.Select(l => ch[l]).Append(ch[^1]).Distinct().ToArray();   // + the middle block's attention
-        NetworkChecks.Require(AttentionHeads >= 1 && attended.All(c => c % AttentionHeads == 0), type, nameof(AttentionHeads), AttentionHeads,
-            $"a divisor of the channels of every attention layer ({string.Join(", ", attended)}): {NetworkChecks.CommonDivisors(attended)}");
+        NetworkChecks.Require(AttentionHeadDim >= 0, type, nameof(AttentionHeadDim), AttentionHeadDim, "channels per head ≥ 0 (0: AttentionHeads heads)");
+        if (AttentionHeadDim == 0)
+            NetworkChecks.Require(AttentionHeads >= 1 && attended.All(c => c % AttentionHeads == 0), type, nameof(AttentionHeads), AttentionHeads,
+                $"a divisor of the channels of every attention layer ({string.Join(", ", attended)}): {NetworkChecks.CommonDivisors(attended)}");
+        else if (Layout == UNetLayout.Ho2020)
+            NetworkChecks.Require(attended.All(c => c % AttentionHeadDim == 0), type, nameof(AttentionHeadDim), AttentionHeadDim,
+                $"a divisor of the channels of every attention layer ({string.Join(", ", attended)}): {NetworkChecks.CommonDivisors(attended)}");
+        else
+            NetworkChecks.Require(attended.All(c => c >= AttentionHeadDim), type, nameof(AttentionHeadDim), AttentionHeadDim,
+                $"at most the channels of every attention layer ({string.Join(", ", attended)}), so each has a head");
         NetworkChecks.Require(Dropout is >= 0 and < 1, type, nameof(Dropout), Dropout, "a probability in [0, 1)");
     }
 }
@@ -58,6 +82,10 @@ public sealed record UNet2dConfig
 /// </summary>
 public sealed class UNet2d : nn.Module<Tensor, Tensor?, Tensor>
 {
+    /// <summary>Children are registered by hand under the PyTorch twin's names; TorchSharp's default would register them a
+    /// second time under their field names (duplicate state_dict entries).</summary>
+    protected override void RegisterComponents() { }
+
     public UNet2dConfig Config { get; }
     readonly Sequential? timeMlp;
     readonly nn.Module<Tensor, Tensor> convIn;
@@ -73,6 +101,8 @@ public sealed class UNet2d : nn.Module<Tensor, Tensor?, Tensor>
     public UNet2d(UNet2dConfig? config = null) : base(nameof(UNet2d))
     {
         Config = config ?? new UNet2dConfig();
+        if (Config.Layout != UNetLayout.Ho2020)
+            throw new ArgumentException($"UNet2d builds Layout = Ho2020, got {Config.Layout} (use TimeConditionedUNet.Create)");
         Config.Validate();
         var ch = Config.Channels;
         levels = ch.Length;
@@ -92,7 +122,7 @@ public sealed class UNet2d : nn.Module<Tensor, Tensor?, Tensor>
             {
                 down.append(new ResidualBlock(current, ch[level], timeDim, g, Config.Dropout));
                 current = ch[level];
-                if (Config.AttentionLevels.Contains(level)) down.append(new SelfAttention(current, g, Config.AttentionHeads));
+                if (Config.AttentionLevels.Contains(level)) down.append(new SelfAttention(current, g, HeadsAt(current)));
                 skipChannels.Add(current);
             }
             if (level < levels - 1)
@@ -103,7 +133,7 @@ public sealed class UNet2d : nn.Module<Tensor, Tensor?, Tensor>
         }
 
         mid1 = new ResidualBlock(current, current, timeDim, g, Config.Dropout);
-        midAttention = new SelfAttention(current, g, Config.AttentionHeads);
+        midAttention = new SelfAttention(current, g, HeadsAt(current));
         mid2 = new ResidualBlock(current, current, timeDim, g, Config.Dropout);
 
         // Decoder: per level LayersPerBlock + 1 residual blocks, each taking one skip, then upsampling.
@@ -116,7 +146,7 @@ public sealed class UNet2d : nn.Module<Tensor, Tensor?, Tensor>
                 skipChannels.RemoveAt(skipChannels.Count - 1);
                 up.append(new ResidualBlock(current + skip, ch[level], timeDim, g, Config.Dropout));
                 current = ch[level];
-                if (Config.AttentionLevels.Contains(level)) up.append(new SelfAttention(current, g, Config.AttentionHeads));
+                if (Config.AttentionLevels.Contains(level)) up.append(new SelfAttention(current, g, HeadsAt(current)));
             }
             if (level > 0) up.append(new Upsample(current));
         }
@@ -124,6 +154,16 @@ public sealed class UNet2d : nn.Module<Tensor, Tensor?, Tensor>
         normOut = Normalization.GroupNorm(g, current);
         convOut = Conv.Conv2d(current, Config.OutChannels, 3, padding: 1);
         RegisterInPyTorchOrder();
+    }
+
+    /// <summary>Attention heads of a layer with <paramref name="channels"/> channels.</summary>
+    int HeadsAt(int channels)
+    {
+        int d = Config.AttentionHeadDim;
+        if (d == 0) return Config.AttentionHeads;
+        if (d < 0 || channels % d != 0)
+            throw new ArgumentException($"UNet2d: AttentionHeadDim {d} must divide the {channels} channels of every attention layer");
+        return channels / d;
     }
 
     /// <summary>
@@ -187,6 +227,10 @@ public sealed class UNet2d : nn.Module<Tensor, Tensor?, Tensor>
 /// <summary>GN → SiLU → conv3 → (+ time embedding) → GN → SiLU → dropout → conv3, plus a (1×1) skip.</summary>
 public sealed class ResidualBlock : nn.Module<Tensor, Tensor?, Tensor>
 {
+    /// <summary>Children are registered by hand under the PyTorch twin's names; TorchSharp's default would register them a
+    /// second time under their field names (duplicate state_dict entries).</summary>
+    protected override void RegisterComponents() { }
+
     readonly GroupNorm norm1, norm2;
     readonly nn.Module<Tensor, Tensor> conv1, conv2;
     readonly Linear? timeProjection;
@@ -227,6 +271,10 @@ public sealed class ResidualBlock : nn.Module<Tensor, Tensor?, Tensor>
 /// <summary>Multi-head self-attention over the H·W positions with a residual connection.</summary>
 public sealed class SelfAttention : nn.Module<Tensor, Tensor>
 {
+    /// <summary>Children are registered by hand under the PyTorch twin's names; TorchSharp's default would register them a
+    /// second time under their field names (duplicate state_dict entries).</summary>
+    protected override void RegisterComponents() { }
+
     readonly GroupNorm norm;
     readonly nn.Module<Tensor, Tensor> qkv, projection;
     readonly int heads;
@@ -258,6 +306,10 @@ public sealed class SelfAttention : nn.Module<Tensor, Tensor>
 /// <summary>Halves H and W with a stride-2 3×3 convolution.</summary>
 public sealed class Downsample : nn.Module<Tensor, Tensor>
 {
+    /// <summary>Children are registered by hand under the PyTorch twin's names; TorchSharp's default would register them a
+    /// second time under their field names (duplicate state_dict entries).</summary>
+    protected override void RegisterComponents() { }
+
     readonly nn.Module<Tensor, Tensor> conv;
 
     public Downsample(int channels) : base(nameof(Downsample))
@@ -272,6 +324,10 @@ public sealed class Downsample : nn.Module<Tensor, Tensor>
 /// <summary>Doubles H and W: nearest-neighbour upsampling then a 3×3 convolution.</summary>
 public sealed class Upsample : nn.Module<Tensor, Tensor>
 {
+    /// <summary>Children are registered by hand under the PyTorch twin's names; TorchSharp's default would register them a
+    /// second time under their field names (duplicate state_dict entries).</summary>
+    protected override void RegisterComponents() { }
+
     readonly nn.Module<Tensor, Tensor> conv;
 
     public Upsample(int channels) : base(nameof(Upsample))

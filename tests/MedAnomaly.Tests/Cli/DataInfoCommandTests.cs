@@ -5,7 +5,7 @@ namespace MedAnomaly.Tests.Cli;
 /// <summary>`data info` statistics pinned to numpy/nibabel: for scaled_i16.nii, nibabel's get_fdata() gives
 /// min −486, max 506, mean 17.725, std 309.63061897740886; for f4.npy, np.load(...).astype(float64) gives
 /// the values below (numbers printed by /usr/bin/python3, see tests/golden/make_*_fixtures.py for the files).</summary>
-[Collection("Console")]   // swaps Console.Error, as MetricsCommandTests does
+[Collection("Console")]   // redirects Console.Error, as MetricsCommandTests does
 public class DataInfoCommandTests
 {
     private static readonly string Fixtures = Path.Combine(AppContext.BaseDirectory, "Fixtures");

@@ -19,7 +19,7 @@ public class MedAnomalyCommandTests
         Assert.Equal(0, code);
         Assert.Contains("medanomaly [command] [options]", output);
         Assert.DoesNotContain("MedAnomaly.Cli", output);
-        foreach (var sub in new[] { "demo", "data", "metrics" }) Assert.Contains($"  {sub} ", output);
+        foreach (var sub in new[] { "train", "compare", "presets", "data", "metrics" }) Assert.Contains($"  {sub} ", output);
     }
 
     [Fact]

@@ -51,6 +51,43 @@ public sealed class MetricsCommandTests : IDisposable
     }
 
     [Fact]
+    public void Hd95PerVolumeInMillimetresWithSpacing()
+    {
+        var (maps, masks, fg) = MetricsFixtures.Images();
+        var e = Hd95Golden.Evaluate.Single(x => x.Foreground && x.Oracle && x.Volumes && x.Spacing != null);
+        string s = Write("maps.npy", maps, 24, 8, 8), m = Write("masks.npy", masks, 24, 8, 8), f = Write("fg.npy", fg, 24, 8, 8);
+        string v = Write("vol.npy", Enumerable.Range(0, 24).Select(i => (long)(i / 6)).ToArray(), 24);
+        var (code, stdout, stderr) = Run("--scores", s, "--masks", m, "--foreground", f, "--volume-ids", v, "--spacing", string.Join(",", e.Spacing!), "--json");
+        Assert.True(code == 0, stderr);
+        using var doc = JsonDocument.Parse(stdout);
+        var point = doc.RootElement.GetProperty("pixel").GetProperty("at_threshold");
+        MetricsFixtures.Close(e.Hd95, point.GetProperty("hd95").GetDouble(), "hd95");
+        Assert.Equal("mm", point.GetProperty("cases").GetProperty("unit").GetString());
+        Assert.Equal("volume", point.GetProperty("cases").GetProperty("kind").GetString());
+
+        (code, stdout, _) = Run("--scores", s, "--masks", m, "--foreground", f, "--volume-ids", v, "--spacing", "2,0.5,0.5");
+        Assert.Equal(0, code);
+        Assert.Contains($"HD95                       {e.Hd95:F6}", stdout);
+        Assert.Contains("distances in mm (spacing 2x0.5x0.5)", stdout);
+
+        (code, _, stderr) = Run("--scores", s, "--masks", m, "--spacing", "1,x");
+        Assert.Equal(1, code);
+        Assert.Contains("--spacing", stderr);
+        (code, _, stderr) = Run("--scores", s, "--masks", m, "--empty-masks", "zero");
+        Assert.Equal(1, code);
+        Assert.Contains("brats or skip", stderr);
+    }
+
+    [Fact]
+    public void ListMetricsPrintsEveryRegisteredMetric()
+    {
+        var (code, stdout, _) = Run("--list-metrics");
+        Assert.Equal(0, code);
+        foreach (var name in MedAnomaly.Metrics.MetricRegistry.Curve.Select(x => x.Name).Concat(MedAnomaly.Metrics.MetricRegistry.Mask.Select(x => x.Name)))
+            Assert.Contains(name, stdout);
+    }
+
+    [Fact]
     public void NiftiVolumesGiveTheSameMetricsAsNpy()
     {
         // 24 slices of 8×8 as one volume: NIfTI stores x fastest, i.e. row-major [z, y, x] = [N, H, W].

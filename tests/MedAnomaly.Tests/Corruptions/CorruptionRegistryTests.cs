@@ -48,16 +48,6 @@ public class CorruptionRegistryTests
         var again = Run();
         Assert.True(CorruptionTestImages.Same(result.Corrupted, again.Corrupted) && CorruptionTestImages.Same(result.Mask, again.Mask));
     }
-
-    [Fact]
-    public void ResultDeconstructsLikeTheOldTuple()
-    {
-        using var scope = torch.NewDisposeScope();
-        using var rng = new Generator(1);
-        var (corrupted, mask) = new CoarseNoise().Apply(CorruptionTestImages.Heads(1, 32), null, rng);
-        Assert.Equal(new long[] { 1, 1, 32, 32 }, corrupted.shape);
-        Assert.Equal(new long[] { 1, 1, 32, 32 }, mask.shape);
-    }
 }
 
 /// <summary>The same seed gives the same corruption on CUDA as on the CPU (all draws come from the CPU generator).</summary>

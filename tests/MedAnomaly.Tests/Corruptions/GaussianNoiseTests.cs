@@ -17,7 +17,8 @@ public class GaussianNoiseTests
         var clean = Golden.Wave([3, 1, 8, 8], 0.3, 0.2, ScalarType.Float32);
         var t = torch.tensor(new long[] { 0, 300, 999 });
         using var g1 = new Generator(11);
-        var (corrupted, mask) = corruption.Apply(clean, t, g1);
+        using var result = corruption.Apply(clean, t, g1);
+        var (corrupted, mask) = (result.Corrupted, result.Mask);
         using var g2 = new Generator(11);
         var expected = new GaussianDiffusion(schedule).QSample(clean, t, torch.randn([3, 1, 8, 8], generator: g2));
         Assert.Equal(expected.ToArray<float>(), corrupted.ToArray<float>());

@@ -59,7 +59,7 @@ public sealed class WorkflowTests : IDisposable
         var latex = File.ReadAllText(Path.Combine(output, "results.tex"));
         foreach (var run in runs)
         {
-            string stored = run.Metrics.Single(m => m.Name == "pixel_auroc").Value.ToString("F3", CultureInfo.InvariantCulture);
+            string stored = run.Metrics.Single(m => m.Split == "test" && m.Name == "pixel_auroc").Value.ToString("F3", CultureInfo.InvariantCulture);
             Assert.Matches($@"\|\s*(\*\*)?{run.Info.Method}(\*\*)?\s*\|.*{Regex.Escape(stored)}", markdown);
             Assert.Matches($@"{run.Info.Method}\s*&.*{Regex.Escape(stored)}", latex);
         }

@@ -87,18 +87,3 @@ public class SlidingWindowTests
         Assert.Throws<InvalidOperationException>(() => SlidingWindow.Apply(p => p[.., .., ..16, ..], x, 32, 16));
     }
 }
-
-public class ImageScoreTests
-{
-    [Fact]
-    public void MeanMaxAndTopK()
-    {
-        using var scope = torch.NewDisposeScope();
-        var map = torch.tensor(new float[] { 0, 1, 2, 3, 4, 5, 6, 7, 8, 10, 10, 10, 10, 10, 10, 10 }, [2, 1, 2, 4]);
-        Assert.Equal(new float[] { 3.5f, 9.75f }, ImageScore.FromMap(map, ScoreReduction.Mean).ToArray<float>());
-        Assert.Equal(new float[] { 7f, 10f }, ImageScore.FromMap(map, ScoreReduction.Max).ToArray<float>());
-        Assert.Equal(new float[] { 6f, 10f }, ImageScore.FromMap(map, ScoreReduction.TopKMean, topK: 3).ToArray<float>());
-        Assert.Equal(new float[] { 3.5f, 9.75f }, ImageScore.FromMap(map, ScoreReduction.TopKMean, topK: 100).ToArray<float>());
-        Assert.Throws<ArgumentException>(() => ImageScore.FromMap(torch.zeros([2, 2, 2, 2]), ScoreReduction.Mean));
-    }
-}

@@ -1,4 +1,7 @@
 using MedAnomaly.Metrics;
+using MedAnomaly.Tests.TestSupport;
+using TorchSharp;
+using static TorchSharp.torch;
 using static MedAnomaly.Tests.Metrics.MetricsFixtures;
 
 namespace MedAnomaly.Tests.Metrics;
@@ -23,15 +26,40 @@ public class ImageScoreTests
     }
 
     [Fact]
-    public void ForegroundRestrictsTheReduction()
+    public void ForegroundRulesRestrictTheReductionAndImageRulesIgnoreIt()
     {
         float[] map = [1f, 5f, 3f, 7f];
         bool[] fg = [true, true, true, false];
-        Assert.Equal(3.0, ImageScore.Compute(map, 1, ImageScoring.Mean, fg)[0]);
-        Assert.Equal(5.0, ImageScore.Compute(map, 1, ImageScoring.Max, fg)[0]);
-        Assert.Equal(4.0, ImageScore.Compute(map, 1, ImageScoring.TopK(2), fg)[0]);
-        Assert.Equal(3.0, ImageScore.Compute(map, 1, ImageScoring.TopK(10), fg)[0]);
+        Assert.Equal(3.0, ImageScore.Compute(map, 1, ImageScoring.Mean.InForeground(), fg)[0]);
+        Assert.Equal(5.0, ImageScore.Compute(map, 1, ImageScoring.Max.InForeground(), fg)[0]);
+        Assert.Equal(4.0, ImageScore.Compute(map, 1, ImageScoring.TopK(2).InForeground(), fg)[0]);
+        Assert.Equal(3.0, ImageScore.Compute(map, 1, ImageScoring.TopK(10).InForeground(), fg)[0]);
+        Assert.Equal(4.0, ImageScore.Compute(map, 1, ImageScoring.Mean, fg)[0]);
+        Assert.Throws<ArgumentException>(() => ImageScore.Compute(map, 1, ImageScoring.Mean.InForeground()));
         Assert.Throws<ArgumentException>(() => ImageScore.Compute(map, 3, ImageScoring.Mean));
         Assert.Throws<ArgumentException>(() => ImageScore.Compute(map, 1, ImageScoring.TopK(0)));
+    }
+
+    [Theory]
+    [InlineData("mean"), InlineData("max"), InlineData("top100"), InlineData("fg-mean"), InlineData("fg-top5")]
+    public void ParseReadsWhatToStringWrites(string name) => Assert.Equal(name, ImageScoring.Parse(name).ToString());
+
+    [Theory]
+    [InlineData("median"), InlineData("top0"), InlineData("fg-"), InlineData("top-3")]
+    public void ParseRefusesUnknownRules(string name) => Assert.Throws<ArgumentException>(() => ImageScoring.Parse(name));
+
+    [Fact]
+    public void TensorMapsAreScoredByTheSameRule()
+    {
+        using var scope = torch.NewDisposeScope();
+        var map = torch.tensor(new float[] { 0, 1, 2, 3, 4, 5, 6, 7, 8, 10, 10, 10, 10, 10, 10, 10 }, [2, 1, 2, 4]);
+        Assert.Equal(new float[] { 3.5f, 9.75f }, ImageScore.Compute(map, ImageScoring.Mean).ToArray<float>());
+        Assert.Equal(new float[] { 7f, 10f }, ImageScore.Compute(map, ImageScoring.Max).ToArray<float>());
+        Assert.Equal(new float[] { 6f, 10f }, ImageScore.Compute(map, ImageScoring.TopK(3)).ToArray<float>());
+        Assert.Equal(new float[] { 3.5f, 9.75f }, ImageScore.Compute(map, ImageScoring.TopK(100)).ToArray<float>());
+        var brain = torch.tensor(new float[] { 0, 0, 0, 0, 1, 1, 1, 1, 1, 1, 1, 1, 0, 0, 0, 0 }, [2, 1, 2, 4]);
+        Assert.Equal(new float[] { 5.5f, 9.5f }, ImageScore.Compute(map, ImageScoring.Mean.InForeground(), brain).ToArray<float>());
+        Assert.Throws<ArgumentException>(() => ImageScore.Compute(torch.zeros([2, 2, 2, 2]), ImageScoring.Mean));
+        Assert.Throws<ArgumentException>(() => ImageScore.Compute(map, ImageScoring.Mean.InForeground()));
     }
 }

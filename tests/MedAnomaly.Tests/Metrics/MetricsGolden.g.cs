@@ -17,6 +17,21 @@ public static class MetricsGolden
         new("large", 0.7536338830164718, 0.3447259383047545, 0.46441947565543074, 1.0004403591156006, 0.647524247064829, 0.3516247272491455, 4100, 3259, 97679, 98221, 841),
     ];
 
+    public sealed record SensitivityExpected(string Fixture, double Sensitivity, double Threshold);
+    /// <summary>tpr at the last fpr <= 0.05 of roc_curve(drop_intermediate=False), at the highest threshold reaching it.</summary>
+    public static readonly SensitivityExpected[] SensitivityAt5Fpr =
+    [
+        new("sklearn_doc", 0.5, 0.800000011920929),
+        new("signed_zero", 0.0, double.PositiveInfinity),
+        new("tiny_two", 1.0, 0.699999988079071),
+        new("tiny_tied", 0.0, double.PositiveInfinity),
+        new("all_equal", 0.0, double.PositiveInfinity),
+        new("single_positive", 0.0, double.PositiveInfinity),
+        new("heavy_ties", 0.2496607869742198, 0.5),
+        new("mid", 0.14285714285714285, 0.9497380256652832),
+        new("large", 0.348780487804878, 0.9506186842918396),
+    ];
+
     public sealed record ModeExpected(string Fixture, double Dice, double Threshold, long Tried);
     /// <summary>MedIAnomaly compute_best_dice re-implementation (200 thresholds at sorted[::n//200], pred = s > t).</summary>
     public static readonly ModeExpected[] MedIAnomaly =

@@ -73,6 +73,32 @@ public class ConvTests
         return (x64.grad!, w.grad!);
     }
 
+    [Theory]
+    [InlineData(16, 1)]
+    [InlineData(8, 3)]
+    [InlineData(16, 16)]
+    public void TransposedConvolutionGradientsMatchFloat64(int inChannels, int outChannels)
+    {
+        using var scope = torch.NewDisposeScope();
+        torch.manual_seed(3);
+        var conv = Conv.ConvTranspose2d(inChannels, outChannels, 4, stride: 2, padding: 1, bias: false);
+        var x = torch.rand(8, inChannels, 16, 16).requires_grad_();
+        var weights = torch.rand(8, outChannels, 32, 32);
+        for (int trial = 0; trial < 3; trial++)
+        {
+            FillFreedMemoryWithNaN();
+            x.grad?.zero_();
+            conv.zero_grad();
+            (conv.forward(x) * weights).sum().backward();
+            var w = conv.parameters().First().detach().to(float64).requires_grad_();
+            var x64 = x.detach().to(float64).requires_grad_();
+            (F.conv_transpose2d(x64, w, strides: [2, 2], padding: [1, 1]) * weights.to(float64)).sum().backward();
+            Assert.True((x.grad!.to(float64) - x64.grad!).abs().max().item<double>() < 1e-4, $"input gradient wrong in trial {trial}");
+            var grad = conv.parameters().First().grad!.to(float64);
+            Assert.True((grad - w.grad!).abs().max().item<double>() < 1e-3 * w.grad!.abs().max().item<double>(), $"weight gradient wrong in trial {trial}");
+        }
+    }
+
     [Fact]
     public void PaddedConvolutionHasTheParametersOfConv2d()
     {

@@ -1,0 +1,248 @@
+#!/usr/bin/python3
+"""Ours against the authors' code, seed by seed, on one exported data set; both scored by `medanomaly metrics`.
+
+  /usr/bin/python3 benchmarks/peers/compare.py --peers PEERS --dataset runs/data/peers --export runs/data/peers-export \\
+      --methods disyre,ae,anoddpm --seeds 3 --out runs/peers
+
+For each method and seed: our side runs --ours-train then --ours-score (templates, below), the authors' side runs
+--theirs (by default the method's runner in this folder on the export), then `medanomaly metrics --scores maps.npy
+--masks test_masks.npy --foreground test_foreground.npy --volume-ids test_volume_ids.npy --json` scores each side's
+maps. Prints (and writes to OUT/results.md, with every number in OUT/results.json) a Markdown table: pixel AP, best
+Dice, image AUROC as mean ± sample standard deviation over seeds, train s/step and score s/slice.
+
+Templates are bash command lines; these placeholders are replaced by shell-quoted values:
+  {seed} {out} (that side's output folder for the seed: maps.npy must end up there) {data} (the data set folder with
+  manifest.json) {export} (the `medanomaly data export` folder) {code} (the authors' tree) {cli} (the medanomaly
+  command) {steps} {batch} (the budget) {method} (our method name) {python} {peers} (this folder) {run} (in
+  --ours-score: the run id that --ours-train printed as "run N completed").
+Our train s/step is the seconds_per_step `medanomaly train` prints (a mean over steps); our score s/slice is the wall
+time of --ours-score (process start and model loading included) over the slices. A timing.json that our commands
+leave in {out} (keys train_seconds_per_step, score_seconds_per_slice) takes precedence. The authors' side reports
+train_seconds_per_step_mean and score_seconds_per_slice from its timing.json.
+"""
+import argparse
+import json
+import os
+import re
+import shlex
+import statistics
+import subprocess
+import sys
+import time
+
+import numpy as np
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+
+OURS_TRAIN = ("{cli} train --method {method} {ours_args} --seed {seed} --data {data} --store {out}/store/medanomaly.db "
+              "--set steps={steps} --set batchsize={batch} --post none")
+OURS_SCORE = "{cli} score --run {run} --data {data} --store {out}/store/medanomaly.db --out {out}"
+THEIRS = "{python} {peers}/{runner} --code {code} --data {export} --out {out} --seed {seed} --steps {steps} --batch {batch} {peer_args}"
+
+# Per method: our registry name, the runner, the authors' tree under --peers, the budget, and the flags that give both
+# sides the same network, optimiser and inference: our `train` flags (ours_args) and the runner's (peer_args). Maps are
+# compared raw (DISYRE's runner without its foreground weighting), zeroed outside the brain as every MedAnomaly map is, and
+# then post-processed alike by `medanomaly metrics`.
+METHODS = {
+    "disyre": dict(ours="disyre", runner="disyre_peer.py", tree="disyre", steps=300, batch=16,
+                   ours_args="--preset paper --set CropSize=64 --set learningRate=1e-4 --set warmupSteps=15 --set precision=Float32",
+                   peer_args="--crop 64 --lr 1e-4 --warmup 15 --inference-steps 4 --no-weight-foreground"),
+    "ae": dict(ours="ae", runner="medianomaly_ae_peer.py", tree="medianomaly", steps=300, batch=64,
+               ours_args="--preset paper", peer_args="--model ae --lr 1e-3"),
+    "vae": dict(ours="vae", runner="medianomaly_ae_peer.py", tree="medianomaly", steps=300, batch=64,
+                ours_args="--preset paper", peer_args="--model vae --lr 1e-3"),
+    "anoddpm": dict(ours="ddpm", runner="anoddpm_peer.py", tree="anoddpm", steps=200, batch=8,
+                    ours_args="--preset quick",
+                    peer_args="--lr 1e-3 --base-channels 32 --lambda 250 --score-weights model"),
+}
+COLUMNS = (("pixel AP", ("pixel", "ap")), ("best Dice", ("pixel", "best_dice")), ("image AUROC", ("image", "auroc")))
+
+
+def parse_args(argv=None):
+    p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0], formatter_class=argparse.ArgumentDefaultsHelpFormatter)
+    p.add_argument("--peers", required=True, help="folder holding disyre/, medianomaly/, anoddpm/ (and pypath/ with DISYRE's dependencies)")
+    p.add_argument("--dataset", required=True, help="data set folder with manifest.json (our side)")
+    p.add_argument("--export", required=True, help="its `medanomaly data export` folder (the authors' side)")
+    p.add_argument("--out", required=True, help="output folder")
+    p.add_argument("--methods", default="disyre,ae,anoddpm", help=f"comma-separated, from {', '.join(METHODS)}")
+    p.add_argument("--seeds", type=int, default=3, help="seeds 0 … N−1")
+    p.add_argument("--steps", type=int, default=None, help="training steps of both sides (default: our quick preset's)")
+    p.add_argument("--batch", type=int, default=None, help="batch size of both sides (default: our quick preset's)")
+    p.add_argument("--cli", default=os.path.join(os.path.dirname(os.path.dirname(HERE)), "medanomaly"), help="the medanomaly command")
+    p.add_argument("--python", default="/usr/bin/python3", help="python with torch 1.13+ (Debian's)")
+    p.add_argument("--ours-train", default=OURS_TRAIN, help="template: trains our method")
+    p.add_argument("--ours-score", default=OURS_SCORE, help="template: writes {out}/maps.npy")
+    p.add_argument("--theirs", default=THEIRS, help="template: the authors' side ({runner} and {peer_args} are the method's)")
+    p.add_argument("--peer-args", default=None, help="extra flags for the runner (default: the method's)")
+    p.add_argument("--limit", type=int, default=None, help="smoke runs: the runner scores this many test slices; ours is cut to the same")
+    p.add_argument("--posts", default="none,fg-weight", help="map post-processings applied alike to both sides' maps by `medanomaly metrics --post`")
+    p.add_argument("--ours-args", default=None, help="extra flags for our train command (default: the method's)")
+    args = p.parse_args(argv)
+    args.methods = [m.strip() for m in args.methods.split(",") if m.strip()]
+    args.posts = [p.strip() for p in args.posts.split(",") if p.strip()]
+    unknown = [m for m in args.methods if m not in METHODS]
+    if unknown:
+        p.error(f"--methods: unknown {', '.join(unknown)}; expected some of {', '.join(METHODS)}")
+    if args.seeds < 1:
+        p.error(f"--seeds must be at least 1, got {args.seeds}")
+    return args
+
+
+def fill(template, values):
+    for key, value in values.items():
+        template = template.replace("{" + key + "}", value if key in ("peer_args", "ours_args") else shlex.quote(str(value)))
+    return template
+
+
+def run(command, log, env=None):
+    """Runs a bash command line, appending its output to the log; returns (stdout + stderr, seconds)."""
+    start = time.perf_counter()
+    result = subprocess.run(["bash", "-c", command], capture_output=True, text=True, env=env)
+    seconds = time.perf_counter() - start
+    with open(log, "a") as f:
+        f.write(f"$ {command}\n{result.stdout}{result.stderr}\n")
+    if result.returncode != 0:
+        sys.exit(f"error: exit {result.returncode} from\n  {command}\n{(result.stdout + result.stderr)[-2000:]}\n(log: {log})")
+    return result.stdout + result.stderr, seconds
+
+
+def peer_env(peers):
+    """PYTHONPATH with PEERS/pypath (DISYRE's pure-Python dependencies) when it exists."""
+    env = dict(os.environ)
+    pypath = os.path.join(peers, "pypath")
+    if os.path.isdir(pypath):
+        env["PYTHONPATH"] = os.pathsep.join(p for p in (pypath, env.get("PYTHONPATH", "")) if p)
+    env.setdefault("OMP_WAIT_POLICY", "PASSIVE")
+    return env
+
+
+def test_origins(export):
+    with open(os.path.join(export, "slices.txt")) as f:
+        lines = f.read().splitlines()
+    return lines[-len(np.load(os.path.join(export, "test_labels.npy"))):]
+
+
+def run_ours(args, method, seed, out, log):
+    values = common_values(args, method, seed, out)
+    text, train_seconds = run(fill(args.ours_train, values), log)
+    ids = re.findall(r"^run (\d+) completed", text, re.M)
+    values["run"] = ids[-1] if ids else ""
+    _, score_seconds = run(fill(args.ours_score, values), log)
+    check_order(args.export, out)
+    slices = len(np.load(os.path.join(out, "maps.npy"), mmap_mode="r"))
+    per_step = re.findall(r"seconds_per_step\s+([0-9.eE+-]+)", text)
+    timing = {"train_seconds_per_step": float(per_step[-1]) if per_step else train_seconds / values["steps"],
+              "score_seconds_per_slice": score_seconds / slices}
+    timing.update(read_json(os.path.join(out, "timing.json")) or {})
+    return timing
+
+
+def check_order(export, out):
+    """Our score command names its slices in sources.txt: they must be the export's test slices, in its order."""
+    sources = os.path.join(out, "sources.txt")
+    if os.path.isfile(sources):
+        with open(sources) as f:
+            if f.read().splitlines() != test_origins(export):
+                sys.exit(f"error: {sources} does not list the test slices of {export}/slices.txt in the same order")
+
+
+def run_theirs(args, method, seed, out, log):
+    spec = METHODS[method]
+    values = common_values(args, method, seed, out)
+    values.update(runner=spec["runner"], peer_args=args.peer_args if args.peer_args is not None else spec["peer_args"])
+    if args.limit is not None:
+        values["peer_args"] += f" --limit {args.limit}"
+    run(fill(args.theirs, values), log, env=peer_env(args.peers))
+    timing = read_json(os.path.join(out, "timing.json")) or {}
+    return {"train_seconds_per_step": timing.get("train_seconds_per_step_mean", timing.get("train_seconds_per_step")),
+            "score_seconds_per_slice": timing.get("score_seconds_per_slice")}
+
+
+def common_values(args, method, seed, out):
+    spec = METHODS[method]
+    return {"seed": seed, "out": out, "data": args.dataset, "export": args.export, "cli": args.cli, "python": args.python,
+            "peers": HERE, "method": spec["ours"], "code": os.path.join(args.peers, spec["tree"]),
+            "steps": args.steps or spec["steps"], "batch": args.batch or spec["batch"],
+            "ours_args": args.ours_args if args.ours_args is not None else spec["ours_args"]}
+
+
+def read_json(path):
+    if not os.path.isfile(path):
+        return None
+    with open(path) as f:
+        return json.load(f)
+
+
+def score_maps(args, out, subset_from, log):
+    """`medanomaly metrics --post P` on {out}/maps.npy against the export's arrays (or the subset a --limit run wrote), for
+    each post-processing P of --posts: {P: {column: value}}."""
+    return {post: score_post(args, out, subset_from, post, log) for post in args.posts}
+
+
+def score_post(args, out, subset_from, post, log):
+    maps = os.path.join(out, "maps.npy")
+    truth = subset_from if os.path.isfile(os.path.join(subset_from, "test_indices.npy")) else args.export
+    if truth != args.export and not os.path.isfile(os.path.join(out, "test_indices.npy")):
+        indices = np.load(os.path.join(truth, "test_indices.npy"))
+        np.save(os.path.join(out, "maps_subset.npy"), np.load(maps)[indices])
+        maps = os.path.join(out, "maps_subset.npy")
+    masked = os.path.join(out, "maps_in_brain.npy")   # every MedAnomaly map is zero outside the brain; the authors' AE maps are not
+    np.save(masked, np.load(maps) * (np.load(os.path.join(truth, "test_foreground.npy")) > 0))
+    command = " ".join(shlex.quote(a) for a in [
+        args.cli, "metrics", "--scores", masked, "--masks", os.path.join(truth, "test_masks.npy"),
+        "--foreground", os.path.join(truth, "test_foreground.npy"), "--volume-ids", os.path.join(truth, "test_volume_ids.npy"),
+        "--post", post, "--json"])
+    text, _ = run(command, log)
+    report = json.loads(text[text.index("{"):])
+    return {name: report[level][key] for name, (level, key) in COLUMNS}
+
+
+def mean_std(values, digits):
+    values = [v for v in values if v is not None]
+    if not values:
+        return "—"
+    if len(values) == 1:
+        return f"{values[0]:.{digits}f}"
+    return f"{statistics.mean(values):.{digits}f} ± {statistics.stdev(values):.{digits}f}"
+
+
+def table(results, seeds, posts):
+    head = ["method", "post-processing", "side"] + [c for c, _ in COLUMNS] + ["train s/step", "score s/slice"]
+    lines = [f"Mean ± sample std over {seeds} seed(s).", "", "| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
+    for method, sides in results.items():
+        for post in posts:
+            for side, runs in sides.items():
+                cells = [mean_std([r["metrics"][post][c] for r in runs], 3) for c, _ in COLUMNS]
+                cells += [mean_std([r["timing"].get(k) for r in runs], 3) for k in ("train_seconds_per_step", "score_seconds_per_slice")]
+                lines.append("| " + " | ".join([method, post, side] + cells) + " |")
+    return "\n".join(lines) + "\n"
+
+
+def main(argv=None):
+    args = parse_args(argv)
+    os.makedirs(args.out, exist_ok=True)
+    log = os.path.join(args.out, "log.txt")
+    results = {}
+    for method in args.methods:
+        results[method] = {"ours": [], "theirs": []}
+        for seed in range(args.seeds):
+            theirs_out = os.path.join(args.out, method, "theirs", f"seed{seed}")
+            ours_out = os.path.join(args.out, method, "ours", f"seed{seed}")
+            print(f"{method} seed {seed}: theirs", flush=True)
+            timing = run_theirs(args, method, seed, theirs_out, log)
+            results[method]["theirs"].append({"seed": seed, "timing": timing, "metrics": score_maps(args, theirs_out, theirs_out, log)})
+            print(f"{method} seed {seed}: ours", flush=True)
+            timing = run_ours(args, method, seed, ours_out, log)
+            results[method]["ours"].append({"seed": seed, "timing": timing, "metrics": score_maps(args, ours_out, theirs_out, log)})
+            with open(os.path.join(args.out, "results.json"), "w") as f:   # kept up to date: a cut-off run keeps its seeds
+                json.dump(results, f, indent=2)
+    markdown = table(results, args.seeds, args.posts)
+    with open(os.path.join(args.out, "results.json"), "w") as f:
+        json.dump(results, f, indent=2)
+    with open(os.path.join(args.out, "results.md"), "w") as f:
+        f.write(markdown)
+    print(markdown)
+
+
+if __name__ == "__main__":
+    main()

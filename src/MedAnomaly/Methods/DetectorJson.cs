@@ -1,0 +1,24 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+
+namespace MedAnomaly.Methods;
+
+/// <summary>The one JSON convention of detector configs (checkpoints, the run store, <c>--set</c>): enums by name
+/// (numbers are read too).</summary>
+public static class DetectorJson
+{
+    public static readonly JsonSerializerOptions Options = new() { Converters = { new JsonStringEnumConverter() } };
+
+    public static string Serialize<T>(T config) => JsonSerializer.Serialize(config, Options);
+
+    /// <summary>A config record from JSON (null or empty = the defaults), validated.</summary>
+    /// <exception cref="ArgumentException">Invalid JSON, or a value <see cref="IDetectorConfig.Validate"/> refuses.</exception>
+    public static T Parse<T>(string? json, string method) where T : IDetectorConfig, new()
+    {
+        T config;
+        try { config = string.IsNullOrWhiteSpace(json) ? new T() : JsonSerializer.Deserialize<T>(json, Options) ?? new T(); }
+        catch (JsonException e) { throw new ArgumentException($"{method}: invalid config JSON ({e.Message})", nameof(json), e); }
+        config.Validate();
+        return config;
+    }
+}
