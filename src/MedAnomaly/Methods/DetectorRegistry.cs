@@ -10,14 +10,20 @@ public sealed record DetectorEntry(string Name, string Help, Func<string?, IAnom
 /// </summary>
 public static class DetectorRegistry
 {
-    public static IReadOnlyList<DetectorEntry> All { get; } =
+    static readonly Registration<DetectorEntry> Entries = new(
     [
         new("ae", "convolutional autoencoder, map (x − x̂)² (MedIAnomaly, Cai et al. 2024)", AutoEncoderDetector.FromJson, AutoEncoderDetector.Preset),
         new("vae", "variational autoencoder, reconstruction + β·KL, map from the mean latent (MedIAnomaly)", VaeDetector.FromJson, VaeDetector.Preset),
         new("dae", "denoising UNet trained on coarse noise, map |x − x̂| (Kascenas et al. 2022)", DaeDetector.FromJson, DaeDetector.Preset),
         new("ddpm", "ε-DDPM, noise to t_start = 250 and DDIM/DDPM back, map |x − x̂| (Pinaya 2022; AnoDDPM simplex as a config)", DdpmDetector.FromJson, DdpmDetector.Preset),
         new("disyre", "x₀-restoration of DAG synthetic anomalies, mean-single-step map (Marimont & Tarroni 2024)", Disyre.FromJson, Disyre.Preset),
-    ];
+    ], e => e.Name);
+
+    /// <summary>The registered detectors, built-in first.</summary>
+    public static IReadOnlyList<DetectorEntry> All => Entries.Snapshot();
+
+    /// <summary>Registers a detector from another assembly (a plug-in, a test project); disposing the handle removes it.</summary>
+    public static IDisposable Register(DetectorEntry entry) => Entries.Add(entry);
 
     public static DetectorEntry Get(string name) =>
         All.FirstOrDefault(e => string.Equals(e.Name, name, StringComparison.OrdinalIgnoreCase))
