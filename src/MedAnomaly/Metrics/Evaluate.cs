@@ -125,16 +125,20 @@ public static class AnomalyMetrics
         long positives = MetricInputs.CountTrue(labels);
         bool both = MetricInputs.CheckBothClasses(positives, labels.Length - positives, options.PixelOneClass,
                                                   input.Foreground != null ? "lesion masks (pixels inside the foreground)" : "lesion masks");
+        // The per-volume curves run beside the pooled curve and the operating points, which need its threshold.
         SweepResult pooled = null!;
-        PerVolumeMetrics perVolume = null!;
-        ParallelLoop.Invoke(() => pooled = ThresholdSweep.Run(scores, labels, OneClassPolicy.NaN),
-                        () => perVolume = PerVolume(scores, labels, offsets));
-        var best = options.BestDiceMode == BestDiceMode.Exact || !both
-            ? new BestDiceResult(pooled.BestDice, pooled.BestDiceThreshold, options.BestDiceMode, pooled.DistinctPositiveScores)
-            : BestDice.Compute(options.BestDiceMode, scores, labels, offsets, options.Seed);
+        BestDiceResult best = default;
         var points = new List<OperatingPoint>();
-        if (options.Threshold is double given) points.Add(At(input, maps, given, options.ThresholdSource, false, options));
-        points.Add(At(input, maps, pooled.BestDiceThreshold, "pooled exact best-Dice threshold (oracle)", true, options));
+        PerVolumeMetrics perVolume = null!;
+        ParallelLoop.Invoke(() =>
+        {
+            pooled = ThresholdSweep.Run(scores, labels, OneClassPolicy.NaN);
+            best = options.BestDiceMode == BestDiceMode.Exact || !both
+                ? new BestDiceResult(pooled.BestDice, pooled.BestDiceThreshold, options.BestDiceMode, pooled.DistinctPositiveScores)
+                : BestDice.Compute(options.BestDiceMode, scores, labels, offsets, options.Seed);
+            if (options.Threshold is double given) points.Add(At(input, maps, given, options.ThresholdSource, false, options));
+            points.Add(At(input, maps, pooled.BestDiceThreshold, "pooled exact best-Dice threshold (oracle)", true, options));
+        }, () => perVolume = PerVolume(scores, labels, offsets));
         return new PixelLevelMetrics(pooled, best, perVolume, points);
     }
 

@@ -1,3 +1,5 @@
+using MedAnomaly.Runtime;
+
 namespace MedAnomaly.Metrics;
 
 /// <summary>HD95, the 95th percentile of the symmetric surface distance (<see cref="SurfaceDistance.Hd95"/>, MedPy's
@@ -21,19 +23,19 @@ public sealed class Hd95Metric : IMaskMetric
         return count == 0 ? double.NaN : sum / count;
     }
 
-    /// <summary>HD95 of each case, in case order.</summary>
+    /// <summary>HD95 of each case, in case order (the cases are independent: computed side by side).</summary>
     public static double[] PerCase(SegmentationAtThreshold segmentation)
     {
         var values = new double[segmentation.CaseCount];
         var empty = segmentation.EmptyMasks;
-        for (int c = 0; c < values.Length; c++)
+        ParallelLoop.For(0, values.Length, c =>
         {
             var (prediction, lesions, shape) = segmentation.Case(c);
             bool noPrediction = !prediction.AsSpan().Contains(true), noLesion = !lesions.AsSpan().Contains(true);
             values[c] = noPrediction && noLesion ? empty.BothEmpty
                       : noPrediction || noLesion ? empty.OneEmpty
                       : SurfaceDistance.Hd95(prediction, lesions, shape, segmentation.CaseSpacing);
-        }
+        });
         return values;
     }
 }
