@@ -68,7 +68,11 @@ public static class Npy
         long count = RawElements.CheckedCount(shape);
         if (count < 0 || count > Array.MaxLength || count * size > Array.MaxLength)
             throw new InvalidDataException($"npy shape ({string.Join(", ", shape)}) is not a valid array size");
-        var raw = RawElements.ReadExactly(stream, count * size, $"npy data of shape ({string.Join(", ", shape)}) and dtype {descr}");
+        string what = $"npy data of shape ({string.Join(", ", shape)}) and dtype {descr}";
+        bool native = size == 1 || bigEndian != BitConverter.IsLittleEndian;
+        if (native && !(fortran && shape.Length > 1) && stream.CanSeek && dtype != NpyDType.Bool)
+            return new NpyArray(shape, dtype, ReadNative(stream, dtype, count, what));   // straight into the array: no byte copy
+        var raw = RawElements.ReadExactly(stream, count * size, what);
         if (fortran && shape.Length > 1) raw = FortranToC(raw, shape, size);
         return new NpyArray(shape, dtype, Decode(raw, dtype, bigEndian));
     }
@@ -178,6 +182,22 @@ public static class Npy
         }
         return result;
     }
+
+    /// <summary>C-order data in this machine's byte order, read into its typed array directly.</summary>
+    private static Array ReadNative(Stream stream, NpyDType dtype, long count, string what) => dtype switch
+    {
+        NpyDType.UInt8 => RawElements.ReadArray<byte>(stream, count, what),
+        NpyDType.Int8 => RawElements.ReadArray<sbyte>(stream, count, what),
+        NpyDType.Int16 => RawElements.ReadArray<short>(stream, count, what),
+        NpyDType.UInt16 => RawElements.ReadArray<ushort>(stream, count, what),
+        NpyDType.Int32 => RawElements.ReadArray<int>(stream, count, what),
+        NpyDType.UInt32 => RawElements.ReadArray<uint>(stream, count, what),
+        NpyDType.Int64 => RawElements.ReadArray<long>(stream, count, what),
+        NpyDType.UInt64 => RawElements.ReadArray<ulong>(stream, count, what),
+        NpyDType.Float32 => RawElements.ReadArray<float>(stream, count, what),
+        NpyDType.Float64 => RawElements.ReadArray<double>(stream, count, what),
+        _ => throw new NotSupportedException($"npy dtype {dtype}"),
+    };
 
     private static Array Decode(byte[] raw, NpyDType dtype, bool big) => dtype switch
     {

@@ -86,6 +86,21 @@ internal static class RawElements
         return buffer;
     }
 
+    /// <summary>Reads <paramref name="count"/> elements in this machine's byte order from a seekable stream straight into a
+    /// new T[]; throws InvalidDataException naming <paramref name="what"/> when fewer bytes remain (as
+    /// <see cref="ReadExactly"/>).</summary>
+    public static T[] ReadArray<T>(Stream stream, long count, string what) where T : unmanaged
+    {
+        long bytes = count * Marshal.SizeOf<T>();
+        if (count < 0 || count > Array.MaxLength || bytes > Array.MaxLength)
+            throw new InvalidDataException($"{what}: {bytes} bytes is not a readable size");
+        if (stream.Length - stream.Position < bytes)
+            throw new InvalidDataException($"{what}: expected {bytes} bytes but only {stream.Length - stream.Position} remain (truncated file?)");
+        var result = GC.AllocateUninitializedArray<T>((int)count);
+        stream.ReadExactly(MemoryMarshal.AsBytes(result.AsSpan()));
+        return result;
+    }
+
     private const int ChunkSize = 1 << 20;
 
     /// <summary>For streams of unknown length (gzip): memory grows with the bytes actually present, so a corrupt
