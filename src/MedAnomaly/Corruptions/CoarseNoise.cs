@@ -6,9 +6,10 @@ namespace MedAnomaly.Corruptions;
 
 /// <summary>
 /// Coarse noise of the denoising autoencoder baseline (Kascenas et al., "Denoising autoencoders for
-/// unsupervised anomaly detection in brain MRI", MIDL 2022): Gaussian noise drawn at a low resolution
-/// (H/Scale × W/Scale), upsampled bilinearly to H×W and added to the image; the mask covers every pixel.
-/// The published setting for 128² inputs is noise_res 16, σ = 0.2.
+/// unsupervised anomaly detection in brain MRI", MIDL 2022; code AntanasKascenas/DenoisingAE, src/denoising.py):
+/// Gaussian noise of std σ drawn at Resolution × Resolution, upsampled bilinearly to H×W (align_corners, as
+/// <c>F.upsample_bilinear</c>), rolled by one random offset per batch, and added where the image is above 0.01 (inside the
+/// head). The mask covers every pixel. The published setting for 128² inputs is noise_res 16, σ = 0.2.
 /// </summary>
 public sealed record CoarseNoise(double Sigma = 0.2, int Resolution = 16, bool OnlyForeground = true) : ICorruption
 {
@@ -20,12 +21,22 @@ public sealed record CoarseNoise(double Sigma = 0.2, int Resolution = 16, bool O
         using var scope = torch.NewDisposeScope();
         long n = clean.size(0), c = clean.size(1);
         var low = torch.randn([n, c, Resolution, Resolution], generator: rng).to(clean.device) * Sigma;
-        var noise = F.interpolate(low, size: [clean.size(2), clean.size(3)], mode: InterpolationMode.Bilinear, align_corners: false);
-        // Kascenas et al. add noise only inside the head: background stays 0.
-        if (OnlyForeground) noise = noise * clean.gt(0).to(clean.dtype);
-        var corrupted = clean + noise;
+        long rollRows = torch.randint(0, clean.size(2), [1], generator: rng).item<long>();
+        long rollColumns = torch.randint(0, clean.size(3), [1], generator: rng).item<long>();
+        var corrupted = Compose(clean, low, rollRows, rollColumns, OnlyForeground);
         var mask = torch.ones([n, 1, clean.size(2), clean.size(3)], device: clean.device);
         var severity = torch.ones([n], device: clean.device);
         return new CorruptionResult(corrupted, mask, severity).MoveToOuterDisposeScope();
+    }
+
+    /// <summary>clean + roll(upsample(low)) (inside the head when <paramref name="onlyForeground"/>): the deterministic part
+    /// of <see cref="Apply"/>, given the low-resolution noise [N,C,r,r] and the roll along H and W.</summary>
+    public static Tensor Compose(Tensor clean, Tensor low, long rollRows, long rollColumns, bool onlyForeground = true)
+    {
+        using var scope = torch.NewDisposeScope();
+        var noise = F.interpolate(low, size: [clean.size(2), clean.size(3)], mode: InterpolationMode.Bilinear, align_corners: true);
+        noise = noise.roll([rollRows, rollColumns], [-2, -1]);
+        if (onlyForeground) noise = noise * clean.sum([1], keepdim: true).gt(0.01).to(clean.dtype);
+        return (clean + noise).MoveToOuterDisposeScope();
     }
 }
