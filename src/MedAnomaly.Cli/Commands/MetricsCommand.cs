@@ -19,8 +19,8 @@ public static class MetricsCommand
         var imageScore = new Option<string>("--image-score") { Description = "image score from a map: mean, max or topK (e.g. top100 = mean of the 100 largest pixels) over all pixels, or fg-mean, fg-max, fg-topK over the foreground only", DefaultValueFactory = _ => "mean" };
         var bestDice = new Option<string>("--best-dice") { Description = "best-Dice search: exact (all distinct thresholds), medianomaly (~200 quantiles) or disyre (10,000 pixels/volume, 200 linspace)", DefaultValueFactory = _ => "exact" };
         var seed = new Option<ulong>("--seed") { Description = "seed of the DISYRE pixel sampling", DefaultValueFactory = _ => BestDice.DefaultSeed };
-        var median = new Option<int>("--median") { Description = "k×k median filter applied to each map before the metrics (odd k; 0 = none)" };
-        var minComponent = new Option<int>("--min-component") { Description = "drop 8-connected components smaller than this many pixels from the thresholded prediction (0 = none)" };
+        var median = new Option<int>("--median") { Description = "k×k median filter applied to each map before the metrics (odd k; 0 = none; the same as --post medianK)" };
+        var minComponent = new Option<int>("--min-component") { Description = "drop 8-connected components smaller than this many pixels from the thresholded prediction (0 = none; the same as --post ccN)" };
         var threshold = new Option<double?>("--threshold") { Description = "threshold for Dice/sensitivity/specificity/FPR (e.g. chosen on validation); default: the pooled best-Dice threshold" };
         var spacing = new Option<string?>("--spacing") { Description = "voxel size for HD95 in the arrays' axis order: slice,row,column (e.g. 1,1,1), row,column without --volume-ids, or one isotropic value; distances then in mm (default: pixels)" };
         var emptyMasks = new Option<string>("--empty-masks") { Description = "HD95 of a case with an empty prediction or lesion mask: brats (both empty 0, one empty 373.12866) or skip (left out of the mean)", DefaultValueFactory = _ => EmptyMaskConvention.BraTS.Name };
@@ -40,14 +40,14 @@ public static class MetricsCommand
             string scoresPath = parse.GetValue(scores) ?? throw new ArgumentException("give --scores (anomaly maps [N,H,W] or image scores [N])");
             var input = LoadInput(scoresPath, parse.GetValue(labels), parse.GetValue(masks), parse.GetValue(foreground), parse.GetValue(volumeIds));
             var postProcessing = MapPostProcessing.Parse(parse.GetValue(post)!);
-            if (input.Maps is { } maps) input = input with { Maps = postProcessing.Apply(maps, input.ImageCount, input.Height, input.Width, input.Foreground) };
+            if (parse.GetValue(median) is > 0 and var k) postProcessing = postProcessing with { MedianFilter = k };
+            if (parse.GetValue(minComponent) is > 0 and var c) postProcessing = postProcessing with { MinComponentSize = c };
             var options = new MetricsOptions
             {
                 Scoring = ImageScoring.Parse(parse.GetValue(imageScore)!),
                 BestDiceMode = ParseMode(parse.GetValue(bestDice)!),
                 Seed = parse.GetValue(seed),
-                MedianFilter = parse.GetValue(median),
-                MinComponentSize = Math.Max(parse.GetValue(minComponent), postProcessing.MinComponentSize),
+                Post = postProcessing,
                 Threshold = parse.GetValue(threshold),
                 Spacing = ParseSpacing(parse.GetValue(spacing)),
                 EmptyMasks = EmptyMaskConvention.Parse(parse.GetValue(emptyMasks)!),

@@ -64,11 +64,11 @@ public sealed record ScoredSet(IReadOnlyList<SliceItem> Slices, int Height, int 
             ImageCount = Slices.Count,
             Height = Height,
             Width = Width,
-            Maps = post.Apply(Maps, Slices.Count, Height, Width, foreground),
+            Maps = Maps,
             Masks = Slices.SelectMany(s => s.Mask is null ? new bool[Height * Width] : s.Mask.Select(v => v > 0)).ToArray(),
             Foreground = foreground,
             VolumeIds = volumeIds ?? SliceDataset.VolumeIdsOf(Slices),
-        }, new MetricsOptions { Scoring = scoring ?? ImageScoring.Default, MinComponentSize = post.MinComponentSize });
+        }, new MetricsOptions { Scoring = scoring ?? ImageScoring.Default, Post = post });
     }
 
     /// <summary>Every metric under each post-processing of <paramref name="settings"/>, split "test" for the first and

@@ -30,11 +30,9 @@ public sealed record MetricsOptions
     public ImageScoring Scoring { get; init; } = ImageScoring.Mean;
     public BestDiceMode BestDiceMode { get; init; } = BestDiceMode.Exact;
     public ulong Seed { get; init; } = BestDice.DefaultSeed;
-    /// <summary>k of a k×k median filter applied to the maps before every metric; 0 = none.</summary>
-    public int MedianFilter { get; init; }
-    /// <summary>Connected components (8-connected, per slice) of the thresholded prediction smaller than this are
-    /// dropped before the mask metrics; 0 = none.</summary>
-    public int MinComponentSize { get; init; }
+    /// <summary>Map post-processing before every metric (<see cref="MapPostProcessing"/>: foreground weighting, median filter,
+    /// small components dropped from thresholded predictions); none by default.</summary>
+    public MapPostProcessing Post { get; init; } = MapPostProcessing.None;
     /// <summary>Fixed threshold for the mask metrics (e.g. chosen on validation), reported besides the pooled best-Dice
     /// threshold; null = that threshold only.</summary>
     public double? Threshold { get; init; }
@@ -70,13 +68,7 @@ public static class AnomalyMetrics
         if ((input.Masks != null || input.Foreground != null) && maps == null)
             throw new ArgumentException("lesion or foreground masks need per-pixel maps, but only image scores were given");
 
-        var post = new List<string>();
-        if (maps != null && options.MedianFilter > 1)
-        {
-            maps = PostProcess.MedianFilter(maps, n, input.Height, input.Width, options.MedianFilter);
-            post.Add($"median filter {options.MedianFilter}x{options.MedianFilter} (reflect borders)");
-        }
-        if (options.MinComponentSize > 0) post.Add($"drop 8-connected components < {options.MinComponentSize} px from the thresholded prediction");
+        if (maps != null) maps = options.Post.Apply(maps, n, input.Height, input.Width, input.Foreground);
 
         // The image and pixel levels, and within the pixel level the pooled and the per-volume sweeps, are independent:
         // they run side by side (each is deterministic, so the report does not depend on the scheduling).
@@ -85,7 +77,7 @@ public static class AnomalyMetrics
         ParallelLoop.Invoke(
             () => image = ImageLevel(input, maps, options),
             () => pixel = input.Masks != null && maps != null ? PixelLevel(input, maps, options) : null);
-        return new MetricsReport(n, input.Foreground != null, post.Count == 0 ? "none" : string.Join("; ", post), image, pixel);
+        return new MetricsReport(n, input.Foreground != null, options.Post.Description, image, pixel);
     }
 
     static void CheckPixelArray(long length, long expected, string name, MetricsInput input)

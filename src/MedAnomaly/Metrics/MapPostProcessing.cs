@@ -37,6 +37,19 @@ public sealed record MapPostProcessing
 
     public override string ToString() => Name;
 
+    /// <summary>What a report prints: "none", or each step spelled out.</summary>
+    public string Description
+    {
+        get
+        {
+            var steps = new List<string>();
+            if (ForegroundWeighting) steps.Add("each slice's map × its brain fraction (fg-weight)");
+            if (MedianFilter > 1) steps.Add($"median filter {MedianFilter}x{MedianFilter} (reflect borders)");
+            if (MinComponentSize > 0) steps.Add($"drop 8-connected components < {MinComponentSize} px from the thresholded prediction");
+            return steps.Count == 0 ? "none" : string.Join("; ", steps);
+        }
+    }
+
     /// <summary>Parses <see cref="Name"/>'s form.</summary>
     public static MapPostProcessing Parse(string name)
     {

@@ -49,7 +49,7 @@ public class EvaluateTests
     [Fact]
     public void ReportNamesTheModeAndPostProcessingInTextAndJson()
     {
-        var options = new MetricsOptions { BestDiceMode = BestDiceMode.Disyre, MedianFilter = 3, MinComponentSize = 3, Threshold = 0.9, Seed = 1 };
+        var options = new MetricsOptions { BestDiceMode = BestDiceMode.Disyre, Post = new MapPostProcessing { MedianFilter = 3, MinComponentSize = 3 }, Threshold = 0.9, Seed = 1 };
         var report = AnomalyMetrics.Evaluate(Input(true), options);
         string text = report.ToText();
         Assert.Contains("DISYRE", text);

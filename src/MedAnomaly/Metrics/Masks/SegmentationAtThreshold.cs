@@ -21,15 +21,15 @@ public sealed class SegmentationAtThreshold
     }
 
     /// <summary>Binarises maps [N,H,W] of <paramref name="input"/> at <paramref name="threshold"/> (score ≥ t),
-    /// applying the foreground and <see cref="MetricsOptions.MinComponentSize"/>.</summary>
+    /// applying the foreground and <see cref="MapPostProcessing.MinComponentSize"/> of <see cref="MetricsOptions.Post"/>.</summary>
     public static SegmentationAtThreshold Of(MetricsInput input, ReadOnlySpan<float> maps, double threshold, MetricsOptions options)
     {
         bool[] masks = input.Masks ?? throw new ArgumentException("mask metrics need lesion masks");
         bool[]? fg = input.Foreground;
         var predicted = new bool[maps.Length];
         for (int i = 0; i < maps.Length; i++) predicted[i] = maps[i] >= threshold && (fg == null || fg[i]);
-        if (options.MinComponentSize > 0)
-            predicted = PostProcess.RemoveSmallComponents(predicted, input.ImageCount, input.Height, input.Width, options.MinComponentSize);
+        if (options.Post.MinComponentSize > 0)
+            predicted = PostProcess.RemoveSmallComponents(predicted, input.ImageCount, input.Height, input.Width, options.Post.MinComponentSize);
         var lesions = fg == null ? masks : masks.Select((lesion, i) => lesion && fg[i]).ToArray();
         var volumes = input.VolumeIds == null ? null : VolumeGroups.Group(input.ImageCount, input.VolumeIds);
         return new SegmentationAtThreshold(predicted, lesions, CountInForeground(predicted, masks, fg), input.ImageCount, input.Height, input.Width,
