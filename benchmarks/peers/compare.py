@@ -36,7 +36,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 
 OURS_TRAIN = ("{cli} train --method {method} {ours_args} --seed {seed} --data {data} --store {out}/store/medanomaly.db "
               "--set steps={steps} --set batchsize={batch} --post none")
-OURS_SCORE = "{cli} score --run {run} --data {data} --store {out}/store/medanomaly.db --out {out}"
+OURS_SCORE = "{cli} score --run {run} --data {data} --store {out}/store/medanomaly.db --out {out} {slices}"
 THEIRS = "{python} {peers}/{runner} --code {code} --data {export} --out {out} --seed {seed} --steps {steps} --batch {batch} {peer_args}"
 
 # Per method: our registry name, the runner, the authors' tree under --peers, the budget, and the flags that give both
@@ -51,9 +51,10 @@ METHODS = {
                ours_args="--preset paper", peer_args="--model ae --lr 1e-3"),
     "vae": dict(ours="vae", runner="medianomaly_ae_peer.py", tree="medianomaly", steps=300, batch=64,
                 ours_args="--preset paper", peer_args="--model vae --lr 1e-3"),
-    "anoddpm": dict(ours="ddpm", runner="anoddpm_peer.py", tree="anoddpm", steps=200, batch=8,
-                    ours_args="--preset quick",
-                    peer_args="--lr 1e-3 --base-channels 32 --lambda 250 --score-weights model"),
+    "anoddpm": dict(ours="ddpm", runner="anoddpm_peer.py", tree="anoddpm", steps=500, batch=8,
+                    ours_args="--preset quick --set Network.Channels=[32,64,96,128] --set Network.AttentionLevels=[1,2,3] "
+                              "--set Sampler=Ddpm --set InferenceSteps=250 --set learningRate=1e-3 --set warmupSteps=0 --set cosineDecay=false",
+                    peer_args="--lr 1e-3 --base-channels 32 --lambda 250 --score-weights model --no-augment"),
 }
 COLUMNS = (("pixel AP", ("pixel", "ap")), ("best Dice", ("pixel", "best_dice")), ("image AUROC", ("image", "auroc")))
 
@@ -90,7 +91,7 @@ def parse_args(argv=None):
 
 def fill(template, values):
     for key, value in values.items():
-        template = template.replace("{" + key + "}", value if key in ("peer_args", "ours_args") else shlex.quote(str(value)))
+        template = template.replace("{" + key + "}", value if key in ("peer_args", "ours_args", "slices") else shlex.quote(str(value)))
     return template
 
 
@@ -127,8 +128,11 @@ def run_ours(args, method, seed, out, log):
     text, train_seconds = run(fill(args.ours_train, values), log)
     ids = re.findall(r"^run (\d+) completed", text, re.M)
     values["run"] = ids[-1] if ids else ""
+    theirs_indices = os.path.join(os.path.dirname(os.path.dirname(out)), "theirs", os.path.basename(out), "test_indices.npy")
+    values["slices"] = f"--slices {shlex.quote(theirs_indices)}" if os.path.isfile(theirs_indices) else ""
     _, score_seconds = run(fill(args.ours_score, values), log)
-    check_order(args.export, out)
+    if not values["slices"]:
+        check_order(args.export, out)
     slices = len(np.load(os.path.join(out, "maps.npy"), mmap_mode="r"))
     per_step = re.findall(r"seconds_per_step\s+([0-9.eE+-]+)", text)
     timing = {"train_seconds_per_step": float(per_step[-1]) if per_step else train_seconds / values["steps"],
@@ -184,8 +188,9 @@ def score_post(args, out, subset_from, post, log):
     truth = subset_from if os.path.isfile(os.path.join(subset_from, "test_indices.npy")) else args.export
     if truth != args.export and not os.path.isfile(os.path.join(out, "test_indices.npy")):
         indices = np.load(os.path.join(truth, "test_indices.npy"))
-        np.save(os.path.join(out, "maps_subset.npy"), np.load(maps)[indices])
-        maps = os.path.join(out, "maps_subset.npy")
+        if len(np.load(maps, mmap_mode="r")) != len(indices):   # our side scored the whole test split: cut it alike
+            np.save(os.path.join(out, "maps_subset.npy"), np.load(maps)[indices])
+            maps = os.path.join(out, "maps_subset.npy")
     masked = os.path.join(out, "maps_in_brain.npy")   # every MedAnomaly map is zero outside the brain; the authors' AE maps are not
     np.save(masked, np.load(maps) * (np.load(os.path.join(truth, "test_foreground.npy")) > 0))
     command = " ".join(shlex.quote(a) for a in [

@@ -21,7 +21,8 @@ public static class ScoreCommand
         var output = new Option<string>("--out") { Description = "output folder", DefaultValueFactory = _ => "out/score" };
         var png = new Option<bool>("--png") { Description = "also write input | map | outline PNGs, one per slice" };
         var store = new Option<string>("--store") { Description = "the run store (SQLite)", DefaultValueFactory = _ => RunStore.DefaultPath };
-        var command = new Command("score", "Write a run's anomaly maps for a dataset's test split (NPY, optional PNG)") { run, data, root, output, png, store };
+        var slices = new Option<string?>("--slices") { Description = ".npy of integer indices into the test split: score only those slices, in that order" };
+        var command = new Command("score", "Write a run's anomaly maps for a dataset's test split (NPY, optional PNG)") { run, data, root, output, png, store, slices };
         command.SetAction(parse => CliErrors.RunWithTorch(parse, () =>
         {
             var record = RunStore.OpenReadOnly(parse.GetValue(store)!).GetRun(parse.GetValue(run));
@@ -29,7 +30,8 @@ public static class ScoreCommand
                         ?? throw new InvalidOperationException($"run {record.Id} has no saved model");
             var dataset = ExperimentData.Load(parse.GetValue(data) ?? EvalCommand.DataArgument(record.Info.Command), parse.GetValue(root));
             using var detector = MethodCatalog.Load(model.Path);
-            var scored = ScoredSet.Score(detector, dataset.Test);
+            var test = parse.GetValue(slices) is { } indices ? Subset(dataset.Test, indices) : dataset.Test;
+            var scored = ScoredSet.Score(detector, test);
             var folder = parse.GetValue(output)!;
             Directory.CreateDirectory(folder);
             Npy.Write(Path.Combine(folder, "maps.npy"), scored.Maps, scored.Slices.Count, scored.Height, scored.Width);
@@ -40,6 +42,16 @@ public static class ScoreCommand
             return 0;
         }));
         return command;
+    }
+
+    /// <summary>The test slices at the indices an .npy file lists.</summary>
+    static SliceDataset Subset(SliceDataset test, string path)
+    {
+        var indices = Npy.Read(path).ToFloat64();
+        var items = indices.Select(v => v == Math.Floor(v) && v >= 0 && v < test.Count
+            ? test[(int)v]
+            : throw new ArgumentException($"--slices {path}: index {v} is not a slice of the test split (0 … {test.Count - 1})")).ToList();
+        return new SliceDataset(items);
     }
 
     static void WritePngs(string folder, ScoredSet scored)
