@@ -19,41 +19,29 @@ public sealed class NoiseSchedule : IDisposable
     /// <summary>T, the number of diffusion steps; valid timesteps are 0 … T−1.</summary>
     public int NumTimesteps => Values.NumTimesteps;
 
-    /// <summary>β_t [T] float32.</summary>
-    public Tensor Betas { get; }
-    public Tensor Alphas { get; }
-    /// <summary>ᾱ_t [T] float32.</summary>
-    public Tensor AlphasCumprod { get; }
-    public Tensor AlphasCumprodPrev { get; }
-    public Tensor SqrtAlphasCumprod { get; }
-    public Tensor SqrtOneMinusAlphasCumprod { get; }
-    public Tensor LogOneMinusAlphasCumprod { get; }
-    public Tensor SqrtRecipAlphasCumprod { get; }
-    public Tensor SqrtRecipm1AlphasCumprod { get; }
-    /// <summary>β̃_t [T] float32 (eq. 7).</summary>
-    public Tensor PosteriorVariance { get; }
-    public Tensor PosteriorLogVarianceClipped { get; }
-    public Tensor PosteriorMeanCoef1 { get; }
-    public Tensor PosteriorMeanCoef2 { get; }
+    readonly Dictionary<string, Tensor> buffers;
+
+    /// <summary>β_t [T] float32; the others likewise, as <see cref="ScheduleValues"/> defines them.</summary>
+    public Tensor Betas => buffers[nameof(ScheduleValues.Betas)];
+    public Tensor Alphas => buffers[nameof(ScheduleValues.Alphas)];
+    public Tensor AlphasCumprod => buffers[nameof(ScheduleValues.AlphasCumprod)];
+    public Tensor AlphasCumprodPrev => buffers[nameof(ScheduleValues.AlphasCumprodPrev)];
+    public Tensor SqrtAlphasCumprod => buffers[nameof(ScheduleValues.SqrtAlphasCumprod)];
+    public Tensor SqrtOneMinusAlphasCumprod => buffers[nameof(ScheduleValues.SqrtOneMinusAlphasCumprod)];
+    public Tensor LogOneMinusAlphasCumprod => buffers[nameof(ScheduleValues.LogOneMinusAlphasCumprod)];
+    public Tensor SqrtRecipAlphasCumprod => buffers[nameof(ScheduleValues.SqrtRecipAlphasCumprod)];
+    public Tensor SqrtRecipm1AlphasCumprod => buffers[nameof(ScheduleValues.SqrtRecipm1AlphasCumprod)];
+    public Tensor PosteriorVariance => buffers[nameof(ScheduleValues.PosteriorVariance)];
+    public Tensor PosteriorLogVarianceClipped => buffers[nameof(ScheduleValues.PosteriorLogVarianceClipped)];
+    public Tensor PosteriorMeanCoef1 => buffers[nameof(ScheduleValues.PosteriorMeanCoef1)];
+    public Tensor PosteriorMeanCoef2 => buffers[nameof(ScheduleValues.PosteriorMeanCoef2)];
 
     NoiseSchedule(string name, ScheduleValues values, Device device)
     {
         Name = name;
         Values = values;
         Device = device;
-        Betas = Buffer(values.Betas);
-        Alphas = Buffer(values.Alphas);
-        AlphasCumprod = Buffer(values.AlphasCumprod);
-        AlphasCumprodPrev = Buffer(values.AlphasCumprodPrev);
-        SqrtAlphasCumprod = Buffer(values.SqrtAlphasCumprod);
-        SqrtOneMinusAlphasCumprod = Buffer(values.SqrtOneMinusAlphasCumprod);
-        LogOneMinusAlphasCumprod = Buffer(values.LogOneMinusAlphasCumprod);
-        SqrtRecipAlphasCumprod = Buffer(values.SqrtRecipAlphasCumprod);
-        SqrtRecipm1AlphasCumprod = Buffer(values.SqrtRecipm1AlphasCumprod);
-        PosteriorVariance = Buffer(values.PosteriorVariance);
-        PosteriorLogVarianceClipped = Buffer(values.PosteriorLogVarianceClipped);
-        PosteriorMeanCoef1 = Buffer(values.PosteriorMeanCoef1);
-        PosteriorMeanCoef2 = Buffer(values.PosteriorMeanCoef2);
+        buffers = values.All().ToDictionary(b => b.Name, b => Buffer(b.Values));
     }
 
     Tensor Buffer(double[] values)
@@ -102,15 +90,7 @@ public sealed class NoiseSchedule : IDisposable
     public NoiseSchedule To(Device device) => new(Name, Values, device);
 
     /// <summary>The buffers by name, in the order of <see cref="ScheduleValues.All"/>.</summary>
-    public IReadOnlyList<(string Name, Tensor Buffer)> Buffers() =>
-    [
-        (nameof(Betas), Betas), (nameof(Alphas), Alphas), (nameof(AlphasCumprod), AlphasCumprod),
-        (nameof(AlphasCumprodPrev), AlphasCumprodPrev), (nameof(SqrtAlphasCumprod), SqrtAlphasCumprod),
-        (nameof(SqrtOneMinusAlphasCumprod), SqrtOneMinusAlphasCumprod), (nameof(LogOneMinusAlphasCumprod), LogOneMinusAlphasCumprod),
-        (nameof(SqrtRecipAlphasCumprod), SqrtRecipAlphasCumprod), (nameof(SqrtRecipm1AlphasCumprod), SqrtRecipm1AlphasCumprod),
-        (nameof(PosteriorVariance), PosteriorVariance), (nameof(PosteriorLogVarianceClipped), PosteriorLogVarianceClipped),
-        (nameof(PosteriorMeanCoef1), PosteriorMeanCoef1), (nameof(PosteriorMeanCoef2), PosteriorMeanCoef2),
-    ];
+    public IReadOnlyList<(string Name, Tensor Buffer)> Buffers() => Values.All().Select(b => (b.Name, buffers[b.Name])).ToList();
 
     /// <summary>Throws unless 0 ≤ <paramref name="t"/> &lt; T.</summary>
     public void CheckTimestep(int t, string what = "timestep")

@@ -34,83 +34,63 @@ public static class Conv
     public static nn.Module<Tensor, Tensor> ConvTranspose2d(long inChannels, long outChannels, long kernelSize, long stride = 1, long padding = 0, bool bias = true) =>
         outChannels % ChannelBlock == 0 && inChannels % ChannelBlock == 0
             ? nn.ConvTranspose2d(inChannels, outChannels, kernelSize, stride: stride, padding: padding, bias: bias)
-            : new PaddedConvTranspose2d(inChannels, outChannels, kernelSize, stride, padding, bias);
+            : new PaddedConv2d(inChannels, outChannels, kernelSize, stride, padding, bias, transposed: true);
 
     /// <summary>The next multiple of <see cref="ChannelBlock"/>.</summary>
     public static long Padded(long channels) => (channels + ChannelBlock - 1) / ChannelBlock * ChannelBlock;
 }
 
 /// <summary>
-/// A 2D convolution with PyTorch's <c>Conv2d</c> parameters (<c>weight</c> [out, in, k, k], <c>bias</c> [out],
-/// initialised by an <c>nn.Conv2d</c> so a seeded model equals its PyTorch twin) that runs with its input and
-/// output channels zero-padded to multiples of <see cref="Conv.ChannelBlock"/>, then keeps the real output
-/// channels. The padding adds exact zeros and takes zero gradient. See <see cref="Conv"/>.
+/// A 2D convolution, or transposed convolution, with PyTorch's parameters (<c>weight</c> [out, in, k, k] for
+/// <c>Conv2d</c>, [in, out, k, k] for <c>ConvTranspose2d</c>; optional <c>bias</c> [out]; initialised by the PyTorch module
+/// so a seeded model equals its PyTorch twin) that runs with its input and output channels zero-padded to multiples of
+/// <see cref="Conv.ChannelBlock"/>, then keeps the real output channels. The padding adds exact zeros and takes zero
+/// gradient. See <see cref="Conv"/>.
 /// </summary>
 public sealed class PaddedConv2d : nn.Module<Tensor, Tensor>
 {
     readonly Parameter weight;
     readonly Parameter? bias;
     readonly long stride, padding, inChannels, outChannels;
+    readonly bool transposed;
 
-    public PaddedConv2d(long inChannels, long outChannels, long kernelSize, long stride = 1, long padding = 0, bool bias = true)
+    public PaddedConv2d(long inChannels, long outChannels, long kernelSize, long stride = 1, long padding = 0, bool bias = true, bool transposed = false)
         : base(nameof(PaddedConv2d))
     {
-        using var template = nn.Conv2d(inChannels, outChannels, kernelSize, stride: stride, padding: padding, bias: bias);
-        weight = new Parameter(template.weight!.detach().clone());
+        var (templateWeight, templateBias) = Initialised(inChannels, outChannels, kernelSize, stride, padding, bias, transposed);
+        weight = new Parameter(templateWeight);
         register_parameter("weight", weight);
-        if (bias)
+        if (templateBias is not null)
         {
-            this.bias = new Parameter(template.bias!.detach().clone());
+            this.bias = new Parameter(templateBias);
             register_parameter("bias", this.bias);
         }
-        (this.stride, this.padding, this.inChannels, this.outChannels) = (stride, padding, inChannels, outChannels);
+        (this.stride, this.padding, this.inChannels, this.outChannels, this.transposed) = (stride, padding, inChannels, outChannels, transposed);
+    }
+
+    /// <summary>The weight and bias PyTorch's module would start from (its reset_parameters under the current seed).</summary>
+    static (Tensor Weight, Tensor? Bias) Initialised(long inChannels, long outChannels, long kernelSize, long stride, long padding, bool bias, bool transposed)
+    {
+        if (transposed)
+        {
+            using var t = nn.ConvTranspose2d(inChannels, outChannels, kernelSize, stride: stride, padding: padding, bias: bias);
+            return (t.weight!.detach().clone(), t.bias?.detach().clone());
+        }
+        using var c = nn.Conv2d(inChannels, outChannels, kernelSize, stride: stride, padding: padding, bias: bias);
+        return (c.weight!.detach().clone(), c.bias?.detach().clone());
     }
 
     public override Tensor forward(Tensor x)
     {
         using var scope = torch.NewDisposeScope();
         long extraIn = Conv.Padded(inChannels) - inChannels, extraOut = Conv.Padded(outChannels) - outChannels;
-        var paddedWeight = F.pad(weight, [0, 0, 0, 0, 0, extraIn, 0, extraOut]);   // [out+, in+, k, k], zeros appended
+        // Zeros appended to both channel axes of the weight: [out+, in+, k, k], or [in+, out+, k, k] when transposed.
+        var paddedWeight = transposed ? F.pad(weight, [0, 0, 0, 0, 0, extraOut, 0, extraIn]) : F.pad(weight, [0, 0, 0, 0, 0, extraIn, 0, extraOut]);
         var paddedBias = bias is null ? null : F.pad(bias, [0, extraOut]);
         var paddedInput = extraIn == 0 ? x : F.pad(x, [0, 0, 0, 0, 0, extraIn]);    // [N, in+, H, W]
-        var y = F.conv2d(paddedInput, paddedWeight, paddedBias, strides: [stride, stride], padding: [padding, padding]);
-        return y.narrow(1, 0, outChannels).MoveToOuterDisposeScope();
-    }
-}
-
-/// <summary>
-/// A transposed 2D convolution with PyTorch's <c>ConvTranspose2d</c> parameters (<c>weight</c> [in, out, k, k], optional
-/// <c>bias</c> [out], initialised by an <c>nn.ConvTranspose2d</c>) that runs with both channel counts zero-padded to
-/// multiples of <see cref="Conv.ChannelBlock"/>, as <see cref="PaddedConv2d"/> does for convolutions.
-/// </summary>
-public sealed class PaddedConvTranspose2d : nn.Module<Tensor, Tensor>
-{
-    readonly Parameter weight;
-    readonly Parameter? bias;
-    readonly long stride, padding, inChannels, outChannels;
-
-    public PaddedConvTranspose2d(long inChannels, long outChannels, long kernelSize, long stride = 1, long padding = 0, bool bias = true)
-        : base(nameof(PaddedConvTranspose2d))
-    {
-        using var template = nn.ConvTranspose2d(inChannels, outChannels, kernelSize, stride: stride, padding: padding, bias: bias);
-        weight = new Parameter(template.weight!.detach().clone());
-        register_parameter("weight", weight);
-        if (bias)
-        {
-            this.bias = new Parameter(template.bias!.detach().clone());
-            register_parameter("bias", this.bias);
-        }
-        (this.stride, this.padding, this.inChannels, this.outChannels) = (stride, padding, inChannels, outChannels);
-    }
-
-    public override Tensor forward(Tensor x)
-    {
-        using var scope = torch.NewDisposeScope();
-        long extraIn = Conv.Padded(inChannels) - inChannels, extraOut = Conv.Padded(outChannels) - outChannels;
-        var paddedWeight = F.pad(weight, [0, 0, 0, 0, 0, extraOut, 0, extraIn]);   // [in+, out+, k, k], zeros appended
-        var paddedBias = bias is null ? null : F.pad(bias, [0, extraOut]);
-        var paddedInput = extraIn == 0 ? x : F.pad(x, [0, 0, 0, 0, 0, extraIn]);
-        var y = F.conv_transpose2d(paddedInput, paddedWeight, paddedBias, strides: [stride, stride], padding: [padding, padding]);
+        var y = transposed
+            ? F.conv_transpose2d(paddedInput, paddedWeight, paddedBias, strides: [stride, stride], padding: [padding, padding])
+            : F.conv2d(paddedInput, paddedWeight, paddedBias, strides: [stride, stride], padding: [padding, padding]);
         return y.narrow(1, 0, outChannels).MoveToOuterDisposeScope();
     }
 }

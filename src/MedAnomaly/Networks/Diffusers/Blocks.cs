@@ -33,13 +33,13 @@ internal sealed class TimestepEmbeddingMlp : nn.Module<Tensor, Tensor>
 /// <summary>
 /// diffusers' <c>DownBlock2D</c>, or <c>AttnDownBlock2D</c> when given a <see cref="HeadLayout"/>
 /// (models/unets/unet_2d_blocks.py): residual blocks, each followed by self-attention in AttnDownBlock2D, then a
-/// <see cref="Downsample2D"/> unless it is the deepest level. Every block output is kept as a skip for the up path.
+/// <see cref="Downsample"/> unless it is the deepest level. Every block output is kept as a skip for the up path.
 /// </summary>
 internal sealed class DownBlock2D : nn.Module
 {
     readonly ModuleList<ResnetBlock2D> resnets = new();
     readonly ModuleList<Attention> attentions = new();
-    readonly ModuleList<Downsample2D> downsamplers = new();
+    readonly ModuleList<Downsample> downsamplers = new();
 
     protected override void RegisterComponents() { }   // children are registered by hand, see DiffusersUNet2d
 
@@ -51,7 +51,7 @@ internal sealed class DownBlock2D : nn.Module
             resnets.append(new ResnetBlock2D(i == 0 ? inChannels : outChannels, outChannels, tembChannels, groups, dropout));
             if (attention is { } a) attentions.append(new Attention(outChannels, a.Heads, a.HeadDim, groups));
         }
-        if (addDownsample) downsamplers.append(new Downsample2D(outChannels));
+        if (addDownsample) downsamplers.append(new Downsample(outChannels));
         // diffusers registers attentions before resnets (AttnDownBlock2D.__init__); lists only once filled.
         if (attention is not null) register_module("attentions", attentions);
         register_module("resnets", resnets);
@@ -107,13 +107,13 @@ internal sealed class UNetMidBlock2D : nn.Module<Tensor, Tensor, Tensor>
 /// <summary>
 /// diffusers' <c>UpBlock2D</c>, or <c>AttnUpBlock2D</c> when given a <see cref="HeadLayout"/>
 /// (models/unets/unet_2d_blocks.py): residual blocks, each on the running features concatenated with the next
-/// skip (and followed by self-attention in AttnUpBlock2D), then an <see cref="Upsample2D"/> unless it is the last.
+/// skip (and followed by self-attention in AttnUpBlock2D), then an <see cref="Upsample"/> unless it is the last.
 /// </summary>
 internal sealed class UpBlock2D : nn.Module
 {
     readonly ModuleList<ResnetBlock2D> resnets = new();
     readonly ModuleList<Attention> attentions = new();
-    readonly ModuleList<Upsample2D> upsamplers = new();
+    readonly ModuleList<Upsample> upsamplers = new();
 
     /// <param name="inChannels">Width of the skip taken by the last residual block (the level above's width).</param>
     /// <param name="previousChannels">Width of the features coming from below.</param>
@@ -129,7 +129,7 @@ internal sealed class UpBlock2D : nn.Module
             resnets.append(new ResnetBlock2D(runningChannels + skipChannels, outChannels, tembChannels, groups, dropout));
             if (attention is { } a) attentions.append(new Attention(outChannels, a.Heads, a.HeadDim, groups));
         }
-        if (addUpsample) upsamplers.append(new Upsample2D(outChannels));
+        if (addUpsample) upsamplers.append(new Upsample(outChannels));
         if (attention is not null) register_module("attentions", attentions);
         register_module("resnets", resnets);
         if (addUpsample) register_module("upsamplers", upsamplers);
