@@ -238,5 +238,10 @@ public sealed class Disyre : NetworkDetector<DisyreConfig, nn.Module<Tensor, Ten
             : SlidingWindow.Apply(patch => network(patch, tn), x, config.CropSize, config.WindowStride, config.WindowSigmaScale);
         return x0;
     }
-}
 
+    protected override void Dispose(bool disposing)
+    {
+        if (disposing) schedule.Dispose();
+        base.Dispose(disposing);
+    }
+}
