@@ -55,7 +55,7 @@ public sealed class DetectorBenchmark : IBenchmark
     static void ScoringTimes(bool quick)
     {
         int batch = quick ? 1 : 8;
-        using var images = Images(batch, 64, seed: 1);
+        using var images = BenchmarkData.Images(batch, 64, seed: 1);
         // --quick: the check networks and 10 reverse steps, to check that the benchmark runs (not a measurement).
         using var disyre = new Disyre(quick ? DisyreConfig.Quick with { Network = CheckDiffusersNetwork } : DisyreConfig.Quick);
         var ddpmConfig = quick ? DdpmConfig.Quick with { Network = CheckNetwork } : DdpmConfig.Quick;
@@ -140,7 +140,7 @@ public sealed class DetectorBenchmark : IBenchmark
 
     static double ObjectiveOverheadMs(int batch, int size, int repeats)
     {
-        using var images = Images(batch, size, seed: 2);
+        using var images = BenchmarkData.Images(batch, size, seed: 2);
         var corruption = (DisyreConfig.Paper with { CropSize = size }).CreateCorruption();
         using var rng = new Generator(3);
         var ms = new List<double>();
@@ -243,7 +243,7 @@ public sealed class DetectorBenchmark : IBenchmark
     static void MixedPrecisionSpeedup(bool quick)
     {
         int steps = quick ? 2 : 30, batch = quick ? 4 : 16, size = quick ? 32 : 64;
-        var data = Dataset(quick ? 8 : 64, size);
+        var data = BenchmarkData.Slices(quick ? 8 : 64, size);
         var networks = quick
             ? new[] { ("check", DisyreConfig.Tiny with { Network = CheckNetwork }) }
             : new[] { ("reference (unet benchmark's)", DisyreConfig.Quick with { Network = new UNet2dConfig() }), ("DISYRE quick", DisyreConfig.Quick) };
@@ -268,30 +268,5 @@ public sealed class DetectorBenchmark : IBenchmark
         using var detector = new Disyre(config);
         var options = DisyreConfig.QuickTraining with { Steps = steps, BatchSize = batch, WarmupSteps = 1, Precision = precision, Seed = 5 };
         return detector.Fit(data, options);
-    }
-
-    // ---------------------------------------------------------------- data
-
-    /// <summary>[n,1,size,size]: a textured disc on a zero background (something for DAG to corrupt).</summary>
-    static Tensor Images(int n, int size, ulong seed)
-    {
-        using var scope = torch.NewDisposeScope();
-        var x = torch.rand([n, 1, size, size], generator: new Generator(seed)) * 0.8 + 0.1;
-        var r = torch.arange(size, ScalarType.Float32) - (size - 1) / 2f;
-        var inside = (r.square().unsqueeze(1) + r.square().unsqueeze(0)).lt(size * size * 0.18f).to(ScalarType.Float32);
-        return (x * inside).MoveToOuterDisposeScope();
-    }
-
-    static SliceDataset Dataset(int n, int size)
-    {
-        using var images = Images(n, size, seed: 9);
-        var values = images.data<float>().ToArray();
-        int pixels = size * size;
-        var items = Enumerable.Range(0, n).Select(i =>
-        {
-            var image = values.AsSpan(i * pixels, pixels).ToArray();
-            return new SliceItem(image, size, size, 0, null, Array.ConvertAll(image, v => v > 0 ? (byte)1 : (byte)0), "benchmark", -1, i, "train");
-        }).ToList();
-        return new SliceDataset(items);
     }
 }

@@ -1,0 +1,227 @@
+using System.Diagnostics;
+using System.Text.Json;
+using MedAnomaly.Methods;
+using MedAnomaly.Networks;
+using MedAnomaly.Runtime;
+using MedAnomaly.Training;
+using TorchSharp;
+using static TorchSharp.torch;
+using F = TorchSharp.torch.nn.functional;
+
+namespace MedAnomaly.Benchmarks;
+
+/// <summary>
+/// The MedIAnomaly AE's training step (Networks/ConvAutoencoder.cs at <see cref="AutoEncoderConfig"/>'s defaults, batch 64
+/// of 64×64, Adam lr 1e-3) in C# against MedIAnomaly's own AE class in PyTorch as their trainer builds it
+/// (peers/medianomaly_ae_torch.py, imported from the checkout in MEDANOMALY_MEDIANOMALY; without it the comparison is
+/// skipped with a message); both parameter counts are printed, and a note when they differ. Timed in one rotation, each
+/// turn followed by <see cref="Peer.LetThreadsPark"/>:
+/// <list type="bullet">
+/// <item>the library's trainer (<see cref="AutoEncoderDetector.Fit"/>: batch assembly, loss, backward, AdamW, schedule,
+/// inside its <see cref="NoGcRegion"/>), the time between its progress reports less the rotation run inside them;</item>
+/// <item>the network step alone on a fixed batch (forward, MSE, backward, AdamW with weight decay 0 = Adam), with and
+/// without the <see cref="NoGcRegion"/>;</item>
+/// <item>the peer's step: the same loop on the same fixed batch.</item>
+/// </list>
+/// Then where the C# network step's time goes: forward / backward / optimizer of both sides, and the first and last
+/// convolutions (1 → 16 and 16 → 1 channels) alone, padded as <see cref="Conv"/> makes them against unpadded.
+/// --quick: batch 16 and 3 rounds (checks that it runs; measures nothing).
+/// </summary>
+public sealed class AutoEncoderBenchmark : IBenchmark
+{
+    public string Name => "ae";
+    public string Description => "MedIAnomaly AE training step (batch 64, 64², Adam 1e-3): trainer and network step C# vs their AE class in PyTorch, and where the C# time goes";
+
+    /// <summary>The MedIAnomaly checkout the peer imports networks/ae.py from.</summary>
+    public const string MedIAnomalyVariable = "MEDANOMALY_MEDIANOMALY";
+
+    public void Run(bool quick)
+    {
+        int batch = quick ? 16 : 64, warmup = quick ? 1 : 3, timed = quick ? 2 : 20;
+        var training = AutoEncoderDetector.Preset(PresetName.Paper).Training with { BatchSize = batch, Steps = warmup + timed };
+        var network = new AutoEncoderConfig().Network;
+        Console.WriteLine($"threads {torch.get_num_threads()}, batch {batch} of {network.InputSize}², hidden width {network.MidFeatures}, " +
+                          $"Adam lr {training.LearningRate}; {timed} timed rounds after {warmup}{(quick ? ", quick run" : "")}");
+        string? tree = Environment.GetEnvironmentVariable(MedIAnomalyVariable);
+        if (string.IsNullOrWhiteSpace(tree))
+            Console.WriteLine($"MedIAnomaly's AE in PyTorch: skipped. To compare with it, set {MedIAnomalyVariable} to the MedIAnomaly checkout " +
+                              "(caiyu6666/MedIAnomaly, the folder holding reconstruction/)");
+        using var peer = string.IsNullOrWhiteSpace(tree) ? null : StartPeer(tree, network, batch, training.LearningRate);
+        long ours = CSharpAeStep.ParameterCount(network);
+        Console.WriteLine($"ours: {ours:N0} parameters{(peer is not null && peer.Parameters != ours ? $" — not the peer's network ({peer.Parameters:N0}): the times compare different work" : "")}");
+        Compare(network, training, peer, warmup);
+        ConvolutionCosts(batch, network.InputSize, quick ? 2 : 10);
+    }
+
+    static AePeer StartPeer(string tree, ConvAutoencoderConfig network, int batch, double lr)
+    {
+        var process = Peer.StartPython(Peer.Script("medianomaly_ae_torch.py"), "serve", "--medianomaly", tree,
+            "--threads", torch.get_num_threads().ToString(), "--batch", batch.ToString(), "--size", network.InputSize.ToString(),
+            "--lr", lr.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        var ready = JsonDocument.Parse(process.ReadLine()).RootElement;
+        var peer = new AePeer(process, ready.GetProperty("parameters").GetInt64());
+        Console.WriteLine($"peer: MedIAnomaly's AE (options.py's defaults) on PyTorch {ready.GetProperty("torch").GetString()}, {peer.Parameters:N0} parameters");
+        return peer;
+    }
+
+    sealed record AePeer(PeerProcess Process, long Parameters) : IDisposable
+    {
+        public string Ask(string request) => Process.Ask(request);
+        public void Dispose() => Process.Dispose();
+    }
+
+    static void Compare(ConvAutoencoderConfig network, TrainingOptions training, AePeer? peer, int warmup)
+    {
+        var (guarded, unguarded) = (new List<Split>(), new List<Split>());
+        var theirs = new List<Split>();
+        using var step = new CSharpAeStep(network, training.BatchSize, training.LearningRate);
+        using var plain = new CSharpAeStep(network, training.BatchSize, training.LearningRate);
+        var rotation = new Rotation(() =>
+        {
+            Peer.LetThreadsPark();
+            if (peer is not null) { theirs.Add(Split.FromPeer(peer.Ask("step"))); Peer.LetThreadsPark(); }
+            guarded.Add(step.Step(guard: true));
+            Peer.LetThreadsPark();
+            unguarded.Add(plain.Step(guard: false));
+            Peer.LetThreadsPark();
+        });
+        using var detector = new AutoEncoderDetector();
+        var data = BenchmarkData.Slices(10 * training.BatchSize, network.InputSize);
+        var result = detector.Fit(data, training, rotation);
+        var trainer = rotation.StepMilliseconds.Skip(warmup).ToList();
+        double peerMs = peer is null ? double.NaN : Median(theirs.Skip(warmup), s => s.Ms);
+        string Versus(double ms) => peer is null ? "" : $", ratio C# / PyTorch = {ms / peerMs:F3}";
+
+        double trainerMs = Statistics.Median(trainer);
+        Console.WriteLine($"C# trainer step (AutoEncoderDetector.Fit)            {trainerMs,8:F1} ms{Versus(trainerMs)}   (loss {result.Losses[0].Loss:F5} → {result.Losses[^1].Loss:F5})");
+        Report("C# network step, in a NoGcRegion (as the trainer)", guarded, warmup, peerMs, Versus);
+        Report("C# network step, no NoGcRegion", unguarded, warmup, peerMs, Versus);
+        if (peer is not null) Report("PyTorch step, MedIAnomaly's AE class", theirs, warmup, peerMs, _ => "");
+    }
+
+    static void Report(string label, List<Split> steps, int warmup, double peerMs, Func<double, string> versus)
+    {
+        var timed = steps.Skip(warmup).ToList();
+        double ms = Median(timed, s => s.Ms);
+        Console.WriteLine($"{label,-52} {ms,8:F1} ms{versus(ms)}   (forward {Median(timed, s => s.Forward):F1}, backward " +
+                          $"{Median(timed, s => s.Backward):F1}, optimizer {Median(timed, s => s.Optimizer):F1}; loss {steps[0].Loss:F5} → {steps[^1].Loss:F5})");
+    }
+
+    static double Median(IEnumerable<Split> steps, Func<Split, double> value) => Statistics.Median(steps.Select(value).ToList());
+
+    /// <summary>The first convolution (1 → 16, k4 s2) and the last transposed one (16 → 1), forward + backward on the
+    /// AE's shapes, as <see cref="Conv"/> makes them and as plain TorchSharp layers (which oneDNN gets wrong, see Conv.cs:
+    /// timed only). Turns alternate between the two.</summary>
+    static void ConvolutionCosts(int batch, int size, int repeats)
+    {
+        using var scope = torch.NewDisposeScope();
+        torch.manual_seed(0);
+        var first = (Made: Conv.Conv2d(1, 16, 4, 2, 1, bias: false), Plain: (nn.Module<Tensor, Tensor>)nn.Conv2d(1, 16, 4, stride: 2, padding: 1, bias: false));
+        var last = (Made: Conv.ConvTranspose2d(16, 1, 4, 2, 1, bias: false), Plain: (nn.Module<Tensor, Tensor>)nn.ConvTranspose2d(16, 1, 4, stride: 2, padding: 1, bias: false));
+        var image = torch.rand([batch, 1, size, size]).requires_grad_();
+        var features = torch.rand([batch, 16, size / 2, size / 2]).requires_grad_();
+        foreach (var (label, layers, input) in new[] { ("first convolution 1 → 16", first, image), ("last transposed convolution 16 → 1", last, features) })
+        {
+            var (made, plain) = (new List<double>(), new List<double>());
+            for (int r = 0; r <= repeats; r++)
+            {
+                double a = ForwardBackwardMs(layers.Made, input), b = ForwardBackwardMs(layers.Plain, input);
+                if (r > 0) { made.Add(a); plain.Add(b); }   // the first round warms oneDNN's kernels up
+            }
+            Console.WriteLine($"{label,-36} forward + backward, [{string.Join(", ", input.shape)}]: as Conv makes it ({layers.Made.GetType().Name}) " +
+                              $"{Statistics.Median(made):F2} ms, unpadded {Statistics.Median(plain):F2} ms");
+        }
+    }
+
+    static double ForwardBackwardMs(nn.Module<Tensor, Tensor> layer, Tensor input)
+    {
+        using var scope = torch.NewDisposeScope();
+        layer.zero_grad();
+        input.grad?.zero_();
+        var clock = Stopwatch.StartNew();
+        layer.forward(input).square().sum().backward();
+        return clock.Elapsed.TotalMilliseconds;
+    }
+
+    /// <summary>A step's milliseconds, its parts and its loss.</summary>
+    readonly record struct Split(double Ms, double Forward, double Backward, double Optimizer, double Loss)
+    {
+        public static Split FromPeer(string json)
+        {
+            var e = JsonDocument.Parse(json).RootElement;
+            double Get(string name) => e.GetProperty(name).GetDouble();
+            return new(Get("ms"), Get("forward"), Get("backward"), Get("optimizer"), Get("loss"));
+        }
+    }
+
+    /// <summary>
+    /// Runs the other sides' turns inside the trainer's progress report (synchronously, on the training thread) and
+    /// measures the trainer's steps as the time between reports less the time spent inside them.
+    /// </summary>
+    sealed class Rotation(Action turns) : IProgress<TrainingProgress>
+    {
+        readonly Stopwatch clock = Stopwatch.StartNew();
+        TimeSpan lastReturn;
+        public List<double> StepMilliseconds { get; } = [];
+
+        public void Report(TrainingProgress value)
+        {
+            var arrived = clock.Elapsed;
+            if (value.Step > 1) StepMilliseconds.Add((arrived - lastReturn).TotalMilliseconds);
+            else StepMilliseconds.Add(value.Elapsed.TotalMilliseconds);   // the first step, from the trainer's own clock
+            turns();
+            lastReturn = clock.Elapsed;
+        }
+    }
+
+    /// <summary>The peer's loop in C#: fixed batch x = 2u − 1, u from Generator(1); forward, MSE, backward, AdamW with
+    /// weight decay 0 (the trainer's optimiser: Adam); the network seeded with torch.manual_seed(0) as the peer's.</summary>
+    sealed class CSharpAeStep : IDisposable
+    {
+        readonly ConvAutoencoder model;
+        readonly optim.Optimizer optimizer;
+        readonly Tensor images;
+
+        public static long ParameterCount(ConvAutoencoderConfig config)
+        {
+            using var model = new ConvAutoencoder(config with { Variational = false });
+            return model.parameters().Sum(p => p.numel());
+        }
+
+        public CSharpAeStep(ConvAutoencoderConfig config, int batch, double lr)
+        {
+            torch.manual_seed(0);
+            model = new ConvAutoencoder(config with { Variational = false });
+            model.train();
+            optimizer = torch.optim.AdamW(model.parameters(), lr: lr, beta1: 0.9, beta2: 0.999, eps: 1e-8, weight_decay: 0);
+            using var generator = new Generator(1);
+            images = (torch.rand([batch, 1, config.InputSize, config.InputSize], generator: generator) * 2 - 1).DetachFromDisposeScope();
+        }
+
+        public Split Step(bool guard)
+        {
+            var clock = Stopwatch.StartNew();
+            return guard ? NoGcRegion.Run(() => TimedStep(clock)) : TimedStep(clock);
+        }
+
+        Split TimedStep(Stopwatch clock)
+        {
+            using var scope = torch.NewDisposeScope();
+            var loss = F.mse_loss(model.forward(images), images);
+            double forward = clock.Elapsed.TotalMilliseconds;
+            optimizer.zero_grad();
+            loss.backward();
+            double backward = clock.Elapsed.TotalMilliseconds;
+            optimizer.step();
+            double end = clock.Elapsed.TotalMilliseconds;
+            return new(end, forward, backward - forward, end - backward, loss.item<float>());
+        }
+
+        public void Dispose()
+        {
+            optimizer.Dispose();
+            model.Dispose();
+            images.Dispose();
+        }
+    }
+}
