@@ -24,7 +24,7 @@ namespace MedAnomaly.Benchmarks;
 /// <item>the peer's step: the same loop on the same fixed batch.</item>
 /// </list>
 /// Then where the C# network step's time goes: forward / backward / optimizer of both sides, and the first and last
-/// convolutions (1 → 16 and 16 → 1 channels) alone, padded as <see cref="Conv"/> makes them against unpadded.
+/// convolutions (1 → 16 and 16 → 1 channels) alone, as <see cref="Conv"/> makes them, padded, and plain.
 /// --quick: batch 16 and 3 rounds (checks that it runs; measures nothing).
 /// </summary>
 public sealed class AutoEncoderBenchmark : IBenchmark
@@ -50,6 +50,7 @@ public sealed class AutoEncoderBenchmark : IBenchmark
         long ours = CSharpAeStep.ParameterCount(network);
         Console.WriteLine($"ours: {ours:N0} parameters{(peer is not null && peer.Parameters != ours ? $" — not the peer's network ({peer.Parameters:N0}): the times compare different work" : "")}");
         Compare(network, training, peer, warmup);
+        LayerCosts(network, batch, training.LearningRate, peer, quick ? 1 : 5);
         ConvolutionCosts(batch, network.InputSize, quick ? 2 : 10);
     }
 
@@ -109,27 +110,62 @@ public sealed class AutoEncoderBenchmark : IBenchmark
 
     static double Median(IEnumerable<Split> steps, Func<Split, double> value) => Statistics.Median(steps.Select(value).ToList());
 
-    /// <summary>The first convolution (1 → 16, k4 s2) and the last transposed one (16 → 1), forward + backward on the
-    /// AE's shapes, as <see cref="Conv"/> makes them and as plain TorchSharp layers (which oneDNN gets wrong, see Conv.cs:
-    /// timed only). Turns alternate between the two.</summary>
+    /// <summary>Each block of the AE alone (forward + backward of sum(y) on the input it gets in the forward pass, requiring
+    /// a gradient but for en_block1's), then the optimizer step alone, C# and peer taking turns; medians of
+    /// <paramref name="rounds"/> after one warm-up round.</summary>
+    static void LayerCosts(ConvAutoencoderConfig network, int batch, double lr, AePeer? peer, int rounds)
+    {
+        using var step = new CSharpAeStep(network, batch, lr);
+        var (ours, theirs) = (new List<Dictionary<string, double>>(), new List<Dictionary<string, double>>());
+        for (int r = 0; r <= rounds; r++)
+        {
+            if (peer is not null)
+            {
+                var answer = JsonDocument.Parse(peer.Ask("layers")).RootElement;
+                theirs.Add(answer.EnumerateObject().ToDictionary(p => p.Name, p => p.Value.GetDouble()));
+                Peer.LetThreadsPark();
+            }
+            ours.Add(NoGcRegion.Run(step.LayerTimes));
+            Peer.LetThreadsPark();
+        }
+        Console.WriteLine("block alone, forward + backward (median ms)   C#      PyTorch");
+        foreach (var name in ours[0].Keys)
+        {
+            double o = Statistics.Median(ours.Skip(1).Select(t => t[name]).ToList());
+            string t = peer is null ? "" : $"{Statistics.Median(theirs.Skip(1).Select(t => t[name]).ToList()),8:F1}";
+            Console.WriteLine($"  {name,-40} {o,8:F1} {t}");
+        }
+    }
+
+    /// <summary>The first convolution (1 → 16, k4 s2) and the last transposed one (16 → 1), forward + backward on the AE's
+    /// shapes, in three forms taking turns: as <see cref="Conv"/> makes it (unfolded / folded), zero-padded to 16 channels
+    /// (<see cref="PaddedConv2d"/>, <see cref="PaddedConvTranspose2d"/>), and as plain TorchSharp layers, which oneDNN gets
+    /// wrong (Conv.cs): timed only.</summary>
     static void ConvolutionCosts(int batch, int size, int repeats)
     {
         using var scope = torch.NewDisposeScope();
         torch.manual_seed(0);
-        var first = (Made: Conv.Conv2d(1, 16, 4, 2, 1, bias: false), Plain: (nn.Module<Tensor, Tensor>)nn.Conv2d(1, 16, 4, stride: 2, padding: 1, bias: false));
-        var last = (Made: Conv.ConvTranspose2d(16, 1, 4, 2, 1, bias: false), Plain: (nn.Module<Tensor, Tensor>)nn.ConvTranspose2d(16, 1, 4, stride: 2, padding: 1, bias: false));
+        var first = new nn.Module<Tensor, Tensor>[]
+        {
+            Conv.Conv2d(1, 16, 4, 2, 1, bias: false), new PaddedConv2d(1, 16, 4, 2, 1, bias: false), nn.Conv2d(1, 16, 4, stride: 2, padding: 1, bias: false),
+        };
+        var last = new nn.Module<Tensor, Tensor>[]
+        {
+            Conv.ConvTranspose2d(16, 1, 4, 2, 1, bias: false), new PaddedConvTranspose2d(16, 1, 4, 2, 1, bias: false), nn.ConvTranspose2d(16, 1, 4, stride: 2, padding: 1, bias: false),
+        };
         var image = torch.rand([batch, 1, size, size]).requires_grad_();
         var features = torch.rand([batch, 16, size / 2, size / 2]).requires_grad_();
         foreach (var (label, layers, input) in new[] { ("first convolution 1 → 16", first, image), ("last transposed convolution 16 → 1", last, features) })
         {
-            var (made, plain) = (new List<double>(), new List<double>());
+            var ms = layers.Select(_ => new List<double>()).ToArray();
             for (int r = 0; r <= repeats; r++)
-            {
-                double a = ForwardBackwardMs(layers.Made, input), b = ForwardBackwardMs(layers.Plain, input);
-                if (r > 0) { made.Add(a); plain.Add(b); }   // the first round warms oneDNN's kernels up
-            }
-            Console.WriteLine($"{label,-36} forward + backward, [{string.Join(", ", input.shape)}]: as Conv makes it ({layers.Made.GetType().Name}) " +
-                              $"{Statistics.Median(made):F2} ms, unpadded {Statistics.Median(plain):F2} ms");
+                for (int i = 0; i < layers.Length; i++)
+                {
+                    double elapsed = ForwardBackwardMs(layers[i], input);
+                    if (r > 0) ms[i].Add(elapsed);   // the first round warms oneDNN's kernels up
+                }
+            Console.WriteLine($"{label,-36} forward + backward, [{string.Join(", ", input.shape)}]: as Conv makes it ({layers[0].GetType().Name}) " +
+                              $"{Statistics.Median(ms[0]):F2} ms, padded to 16 channels {Statistics.Median(ms[1]):F2} ms, plain (wrong gradients) {Statistics.Median(ms[2]):F2} ms");
         }
     }
 
@@ -215,6 +251,45 @@ public sealed class AutoEncoderBenchmark : IBenchmark
             optimizer.step();
             double end = clock.Elapsed.TotalMilliseconds;
             return new(end, forward, backward - forward, end - backward, loss.item<float>());
+        }
+
+        /// <summary>The peer's "layers" request in C#: (name → ms) for each block in forward order, then "adam".</summary>
+        public Dictionary<string, double> LayerTimes()
+        {
+            var times = new Dictionary<string, double>();
+            using var scope = torch.NewDisposeScope();
+            foreach (var (name, block, input) in LayerInputs())
+            {
+                var x = input.detach().requires_grad_(name != "en_block1");
+                var clock = Stopwatch.StartNew();
+                block.forward(x).sum().backward();
+                times[name] = clock.Elapsed.TotalMilliseconds;
+            }
+            var adam = Stopwatch.StartNew();
+            optimizer.step();
+            times["adam"] = adam.Elapsed.TotalMilliseconds;
+            optimizer.zero_grad();
+            return times;
+        }
+
+        /// <summary>(name, block, input) in the order of MedIAnomaly's AE.forward and BottleNeck.forward.</summary>
+        List<(string Name, nn.Module<Tensor, Tensor> Block, Tensor Input)> LayerInputs()
+        {
+            var modules = model.named_modules().ToDictionary(m => m.name, m => m.module);
+            var layers = new List<(string, nn.Module<Tensor, Tensor>, Tensor)>();
+            using var noGrad = torch.no_grad();
+            Tensor Through(string name, Tensor h)
+            {
+                var block = (nn.Module<Tensor, Tensor>)modules[name];
+                layers.Add((name, block, h));
+                return block.forward(h);
+            }
+            var h = images;
+            for (int i = 1; i <= 4; i++) h = Through($"en_block{i}", h);
+            var shape = h.shape;
+            h = Through("bottle_neck.linear_dec", Through("bottle_neck.linear_enc", h.flatten(1))).view(shape);
+            for (int i = 1; i <= 4; i++) h = Through($"de_block{i}", h);
+            return layers;
         }
 
         public void Dispose()

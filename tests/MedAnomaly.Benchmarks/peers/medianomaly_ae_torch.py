@@ -9,6 +9,8 @@ u drawn from torch.Generator seed 1, stays fixed.
 usage: python3 medianomaly_ae_torch.py serve --medianomaly TREE --threads T --batch 64 --size 64 --hidden 1024 --lr 1e-3
   TREE: the MedIAnomaly checkout (the folder holding reconstruction/).
   One step per "step" line on stdin, answered with {"ms", "forward", "backward", "optimizer", "loss"} (milliseconds).
+  "layers": each block alone, forward + backward of sum(y) on the input it gets in the network's forward pass
+  (requiring a gradient but for en_block1's), then the Adam step alone: {"en_block1": ms, ..., "adam": ms}.
 """
 import argparse
 import json
@@ -26,6 +28,42 @@ def import_ae(tree):
     sys.path.insert(0, reconstruction)
     from networks.ae import AE
     return AE
+
+
+def layer_inputs(net, img):
+    """(name, block, input) in the order of AE.forward and BottleNeck.forward (flatten, linear_enc, linear_dec, view)."""
+    layers, h = [], img
+    with torch.no_grad():
+        for i in range(1, 5):
+            block = getattr(net, f"en_block{i}")
+            layers.append((f"en_block{i}", block, h))
+            h = block(h)
+        shape = h.shape
+        for name in ("linear_enc", "linear_dec"):
+            block = getattr(net.bottle_neck, name)
+            h = h.flatten(1) if name == "linear_enc" else h
+            layers.append((f"bottle_neck.{name}", block, h))
+            h = block(h)
+        h = h.view(shape)
+        for i in range(1, 5):
+            block = getattr(net, f"de_block{i}")
+            layers.append((f"de_block{i}", block, h))
+            h = block(h)
+    return layers
+
+
+def layer_times(net, optimizer, img):
+    times = {}
+    for name, block, x in layer_inputs(net, img):
+        x = x.detach().requires_grad_(name != "en_block1")
+        start = time.perf_counter()
+        block(x).sum().backward()
+        times[name] = 1000 * (time.perf_counter() - start)
+    start = time.perf_counter()
+    optimizer.step()
+    times["adam"] = 1000 * (time.perf_counter() - start)
+    optimizer.zero_grad()
+    return times
 
 
 def main():
@@ -48,8 +86,11 @@ def main():
     img = torch.rand(a.batch, 1, a.size, a.size, generator=torch.Generator().manual_seed(1)) * 2 - 1
     print(json.dumps({"ready": True, "parameters": sum(q.numel() for q in net.parameters()), "torch": torch.__version__}), flush=True)
     for line in sys.stdin:
+        if line.strip() == "layers":
+            print(json.dumps(layer_times(net, optimizer, img)), flush=True)
+            continue
         if line.strip() != "step":
-            sys.exit(f"unexpected request {line.strip()!r} (step)")
+            sys.exit(f"unexpected request {line.strip()!r} (step or layers)")
         start = time.perf_counter()
         net_out = net(img)
         loss = ((img - net_out["x_hat"]) ** 2).mean()
