@@ -89,22 +89,23 @@ public sealed class AutoEncoderBenchmark : IBenchmark
         using var detector = new AutoEncoderDetector();
         var data = BenchmarkData.Slices(10 * training.BatchSize, network.InputSize);
         var result = detector.Fit(data, training, rotation);
-        var trainer = rotation.StepMilliseconds.Skip(warmup).ToList();
-        double peerMs = peer is null ? double.NaN : Median(theirs.Skip(warmup), s => s.Ms);
-        string Versus(double ms) => peer is null ? "" : $", ratio C# / PyTorch = {ms / peerMs:F3}";
+        var trainer = rotation.Steps.Skip(warmup).ToList();
+        var (peerMs, peerCpu) = peer is null ? (double.NaN, double.NaN) : (Median(theirs.Skip(warmup), s => s.Ms), Median(theirs.Skip(warmup), s => s.Cpu));
+        string Versus(double ms, double cpu) => peer is null ? $"  CPU {cpu,7:F1} ms" : $", ratio {ms / peerMs:F3};  CPU {cpu,7:F1} ms, ratio {cpu / peerCpu:F3}";
 
-        double trainerMs = Statistics.Median(trainer);
-        Console.WriteLine($"C# trainer step (AutoEncoderDetector.Fit)            {trainerMs,8:F1} ms{Versus(trainerMs)}   (loss {result.Losses[0].Loss:F5} → {result.Losses[^1].Loss:F5})");
-        Report("C# network step, in a NoGcRegion (as the trainer)", guarded, warmup, peerMs, Versus);
-        Report("C# network step, no NoGcRegion", unguarded, warmup, peerMs, Versus);
-        if (peer is not null) Report("PyTorch step, MedIAnomaly's AE class", theirs, warmup, peerMs, _ => "");
+        Console.WriteLine("wall-clock median, ratio C# / PyTorch;  CPU time (all threads) median, ratio");
+        double trainerMs = Statistics.Median(trainer.Select(s => s.Ms).ToList()), trainerCpu = Statistics.Median(trainer.Select(s => s.Cpu).ToList());
+        Console.WriteLine($"{"C# trainer step (AutoEncoderDetector.Fit)",-52} {trainerMs,8:F1} ms{Versus(trainerMs, trainerCpu)}   (loss {result.Losses[0].Loss:F5} → {result.Losses[^1].Loss:F5})");
+        Report("C# network step, in a NoGcRegion (as the trainer)", guarded, warmup, Versus);
+        Report("C# network step, no NoGcRegion", unguarded, warmup, Versus);
+        if (peer is not null) Report("PyTorch step, MedIAnomaly's AE class", theirs, warmup, (ms, cpu) => $"  CPU {cpu,7:F1} ms");
     }
 
-    static void Report(string label, List<Split> steps, int warmup, double peerMs, Func<double, string> versus)
+    static void Report(string label, List<Split> steps, int warmup, Func<double, double, string> versus)
     {
         var timed = steps.Skip(warmup).ToList();
         double ms = Median(timed, s => s.Ms);
-        Console.WriteLine($"{label,-52} {ms,8:F1} ms{versus(ms)}   (forward {Median(timed, s => s.Forward):F1}, backward " +
+        Console.WriteLine($"{label,-52} {ms,8:F1} ms{versus(ms, Median(timed, s => s.Cpu))}   (forward {Median(timed, s => s.Forward):F1}, backward " +
                           $"{Median(timed, s => s.Backward):F1}, optimizer {Median(timed, s => s.Optimizer):F1}; loss {steps[0].Loss:F5} → {steps[^1].Loss:F5})");
     }
 
@@ -180,13 +181,13 @@ public sealed class AutoEncoderBenchmark : IBenchmark
     }
 
     /// <summary>A step's milliseconds, its parts and its loss.</summary>
-    readonly record struct Split(double Ms, double Forward, double Backward, double Optimizer, double Loss)
+    readonly record struct Split(double Ms, double Forward, double Backward, double Optimizer, double Cpu, double Loss)
     {
         public static Split FromPeer(string json)
         {
             var e = JsonDocument.Parse(json).RootElement;
             double Get(string name) => e.GetProperty(name).GetDouble();
-            return new(Get("ms"), Get("forward"), Get("backward"), Get("optimizer"), Get("loss"));
+            return new(Get("ms"), Get("forward"), Get("backward"), Get("optimizer"), Get("cpu"), Get("loss"));
         }
     }
 
@@ -198,15 +199,17 @@ public sealed class AutoEncoderBenchmark : IBenchmark
     {
         readonly Stopwatch clock = Stopwatch.StartNew();
         TimeSpan lastReturn;
-        public List<double> StepMilliseconds { get; } = [];
+        double lastReturnCpu = ProcessCpu.Milliseconds();
+        /// <summary>Wall and CPU milliseconds of each trainer step (the first one's CPU time includes the fit's set-up).</summary>
+        public List<(double Ms, double Cpu)> Steps { get; } = [];
 
         public void Report(TrainingProgress value)
         {
-            var arrived = clock.Elapsed;
-            if (value.Step > 1) StepMilliseconds.Add((arrived - lastReturn).TotalMilliseconds);
-            else StepMilliseconds.Add(value.Elapsed.TotalMilliseconds);   // the first step, from the trainer's own clock
+            var (arrived, arrivedCpu) = (clock.Elapsed, ProcessCpu.Milliseconds());
+            double ms = value.Step > 1 ? (arrived - lastReturn).TotalMilliseconds : value.Elapsed.TotalMilliseconds;   // the first from the trainer's clock
+            Steps.Add((ms, arrivedCpu - lastReturnCpu));
             turns();
-            lastReturn = clock.Elapsed;
+            (lastReturn, lastReturnCpu) = (clock.Elapsed, ProcessCpu.Milliseconds());
         }
     }
 
@@ -236,8 +239,10 @@ public sealed class AutoEncoderBenchmark : IBenchmark
 
         public Split Step(bool guard)
         {
+            double cpu = ProcessCpu.Milliseconds();
             var clock = Stopwatch.StartNew();
-            return guard ? NoGcRegion.Run(() => TimedStep(clock)) : TimedStep(clock);
+            var split = guard ? NoGcRegion.Run(() => TimedStep(clock)) : TimedStep(clock);
+            return split with { Cpu = ProcessCpu.Milliseconds() - cpu };
         }
 
         Split TimedStep(Stopwatch clock)
@@ -250,7 +255,7 @@ public sealed class AutoEncoderBenchmark : IBenchmark
             double backward = clock.Elapsed.TotalMilliseconds;
             optimizer.step();
             double end = clock.Elapsed.TotalMilliseconds;
-            return new(end, forward, backward - forward, end - backward, loss.item<float>());
+            return new(end, forward, backward - forward, end - backward, double.NaN, loss.item<float>());
         }
 
         /// <summary>The peer's "layers" request in C#: (name → ms) for each block in forward order, then "adam".</summary>

@@ -8,7 +8,8 @@ u drawn from torch.Generator seed 1, stays fixed.
 
 usage: python3 medianomaly_ae_torch.py serve --medianomaly TREE --threads T --batch 64 --size 64 --hidden 1024 --lr 1e-3
   TREE: the MedIAnomaly checkout (the folder holding reconstruction/).
-  One step per "step" line on stdin, answered with {"ms", "forward", "backward", "optimizer", "loss"} (milliseconds).
+  One step per "step" line on stdin, answered with {"ms", "forward", "backward", "optimizer", "cpu", "loss"}
+  (milliseconds; cpu: the process's CPU time over the step, all threads).
   "layers": each block alone, forward + backward of sum(y) on the input it gets in the network's forward pass
   (requiring a gradient but for en_block1's), then the Adam step alone: {"en_block1": ms, ..., "adam": ms}.
 """
@@ -91,7 +92,7 @@ def main():
             continue
         if line.strip() != "step":
             sys.exit(f"unexpected request {line.strip()!r} (step or layers)")
-        start = time.perf_counter()
+        cpu, start = time.process_time(), time.perf_counter()
         net_out = net(img)
         loss = ((img - net_out["x_hat"]) ** 2).mean()
         forward = time.perf_counter()
@@ -99,9 +100,9 @@ def main():
         loss.backward()
         backward = time.perf_counter()
         optimizer.step()
-        end = time.perf_counter()
+        end, cpu = time.perf_counter(), time.process_time() - cpu
         print(json.dumps({"ms": 1000 * (end - start), "forward": 1000 * (forward - start), "backward": 1000 * (backward - forward),
-                          "optimizer": 1000 * (end - backward), "loss": loss.item()}), flush=True)
+                          "optimizer": 1000 * (end - backward), "cpu": 1000 * cpu, "loss": loss.item()}), flush=True)
 
 
 if __name__ == "__main__":
