@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Text.Json;
+using MedAnomaly.Data;
 using MedAnomaly.Methods;
 using MedAnomaly.Networks;
 using MedAnomaly.Runtime;
@@ -24,7 +25,8 @@ namespace MedAnomaly.Benchmarks;
 /// <item>the peer's step: the same loop on the same fixed batch.</item>
 /// </list>
 /// Then where the C# network step's time goes: forward / backward / optimizer of both sides, and the first and last
-/// convolutions (1 → 16 and 16 → 1 channels) alone, as <see cref="Conv"/> makes them, padded, and plain.
+/// convolutions (1 → 16 and 16 → 1 channels) alone, as <see cref="Conv"/> makes them, padded, and plain; the trainer's
+/// own work around the step (no-GC region, batch assembly and copy, learning-rate schedule).
 /// --quick: batch 16 and 3 rounds (checks that it runs; measures nothing).
 /// </summary>
 public sealed class AutoEncoderBenchmark : IBenchmark
@@ -51,6 +53,7 @@ public sealed class AutoEncoderBenchmark : IBenchmark
         Console.WriteLine($"ours: {ours:N0} parameters{(peer is not null && peer.Parameters != ours ? $" — not the peer's network ({peer.Parameters:N0}): the times compare different work" : "")}");
         Compare(network, training, peer, warmup);
         LayerCosts(network, batch, training.LearningRate, peer, quick ? 1 : 5);
+        TrainerOverheads(network.InputSize, batch, quick ? 3 : 20);
         ConvolutionCosts(batch, network.InputSize, quick ? 2 : 10);
     }
 
@@ -110,6 +113,33 @@ public sealed class AutoEncoderBenchmark : IBenchmark
     }
 
     static double Median(IEnumerable<Split> steps, Func<Split, double> value) => Statistics.Median(steps.Select(value).ToList());
+
+    /// <summary>The trainer's own work around the network step, each part alone (medians): opening and closing the
+    /// <see cref="NoGcRegion"/> (its blocking collection) with the training slices in memory, assembling a batch
+    /// (<see cref="Batcher"/>, on its producer thread, timed as one epoch's batches divided by their number), copying it
+    /// into tensors (<see cref="BatchTensorExtensions.ToTensors"/>), and one step of the learning-rate schedule.</summary>
+    static void TrainerOverheads(int size, int batch, int repeats)
+    {
+        var data = BenchmarkData.Slices(10 * batch, size);
+        var region = Times(repeats, () => NoGcRegion.Run(() => 0));
+        var batcher = new Batcher(data, batch, seed: 1) { DropLast = true };
+        var epochs = Times(Math.Max(1, repeats / 5), () => batcher.Epoch(0).Count());
+        var first = batcher.Epoch(0).First();
+        var copy = Times(repeats, () => { using var tensors = first.ToTensors(); return 0; });
+        using var parameter = new Parameter(torch.zeros(1));
+        using var optimizer = optim.AdamW([parameter], 1e-3);
+        var schedule = optim.lr_scheduler.LambdaLR(optimizer, step => Trainer.LearningRateFactor(step, new TrainingOptions()));
+        var scheduleStep = Times(repeats, () => { schedule.step(); return 0; });
+        Console.WriteLine($"trainer's own work, median ms: NoGcRegion open + close {region:F2} (with {data.Count} slices of {size}² in memory), " +
+                          $"batch assembly {epochs / (data.Count / batch):F2}, batch → tensors {copy:F2}, learning-rate schedule step {scheduleStep:F3}");
+    }
+
+    static double Times(int repeats, Func<int> work) => Statistics.Median(Enumerable.Range(0, repeats).Select(_ =>
+    {
+        var clock = Stopwatch.StartNew();
+        work();
+        return clock.Elapsed.TotalMilliseconds;
+    }).ToList());
 
     /// <summary>Each block of the AE alone (forward + backward of sum(y) on the input it gets in the forward pass, requiring
     /// a gradient but for en_block1's), then the optimizer step alone, C# and peer taking turns; medians of
