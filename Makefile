@@ -76,6 +76,8 @@ demo: build
 	@[ -f $(PHANTOM)/manifest.json ] || $(CLI) data phantom --out $(PHANTOM) --volumes 20 --size 64 --seed 0
 	@$(CLI) compare --data $(PHANTOM) --preset quick --seeds 2 --out runs/compare
 
+# detectors and ae also compare with diffusers' UNet2DModel and MedIAnomaly's AE class when MEDANOMALY_DIFFUSERS and
+# MEDANOMALY_MEDIANOMALY name their folders (docs/performance.md), e.g. make bench MEDANOMALY_DIFFUSERS=/path/to/diffusers/src
 bench: build peer-deps
 	@$(DOTNET) tests/MedAnomaly.Benchmarks/bin/$(CONFIG)/net10.0/MedAnomaly.Benchmarks.dll all
 

@@ -13,29 +13,40 @@ namespace MedAnomaly.Benchmarks;
 
 /// <summary>
 /// The diffusion detectors' costs: (1) per-slice scoring time at 64×64 with the quick networks — DISYRE
-/// mean-single-step (4 steps), DDPM with 50 DDIM steps and with 200 ancestral DDPM steps (t_start 250);
-/// (2) one DISYRE training step of the quick UNet at 128×128 (forward, MSE, backward, clip 1.0, AdamW with
-/// DISYRE's settings) in C# and in PyTorch (peers/disyre_torch.py, the unet_torch.py twin), taking turns step by
-/// step, with the ratio of medians; plus the C# cost of DISYRE's objective (DAG corruption + severity mapping) on
-/// top; (3) the shared trainer in bf16 mixed precision against float32 on DISYRE's objective (reference and quick UNet): seconds per step and
-/// the loss after the same number of steps. Weights are untrained: timings do not depend on them.
-/// --quick swaps in a small three-level network and a few steps: it checks that everything runs (&lt; 1 minute), it measures nothing.
+/// mean-single-step (4 steps), the DDPM quick preset (AnoDDPM's network at base 16, one DDIM step from λ), the same
+/// network with 50 DDIM steps and with AnoDDPM's 250 ancestral steps; (2) DISYRE's published network
+/// (<see cref="DiffusersUNet2d.DisyreConfig"/>, 26.3 M parameters) at 64×64 and 128×128: one training step (forward,
+/// MSE, backward, clip 1.0, AdamW with DISYRE's settings) and per-slice scoring (mean-single-step, 4 steps, through
+/// <see cref="Disyre.Score"/>) in C# and in PyTorch with diffusers' own UNet2DModel (peers/disyre_torch.py, diffusers
+/// from the folder in MEDANOMALY_DIFFUSERS; skipped with a message when it is unset), taking turns step by step, with
+/// the ratios of medians; plus the C# cost of DISYRE's objective (DAG corruption + severity mapping) on top; (3) the
+/// shared trainer in bf16 mixed precision against float32 on DISYRE's objective (reference and quick UNet): seconds per
+/// step and the loss after the same number of steps. Weights are untrained: timings do not depend on them.
+/// --quick swaps in small networks and a few steps: it checks that everything runs (&lt; 1 minute), it measures nothing.
 /// </summary>
 public sealed class DetectorBenchmark : IBenchmark
 {
     public string Name => "detectors";
-    public string Description => "diffusion detectors: scoring ms/slice (DISYRE 4, DDIM 50, DDPM 200), DISYRE train step C# vs PyTorch at 128², bf16 vs fp32 trainer (reference and quick UNet)";
+    public string Description => "diffusion detectors: scoring ms/slice (quick networks), DISYRE's published UNet train step and scoring C# vs diffusers at 64² and 128², bf16 vs fp32 trainer";
 
-    /// <summary>The --quick network: three levels (16, 32, 32), so the attention runs at H/4 (the tiny presets attend at H/2,
-    /// 4,096 tokens at 128×128, which is slower than the quick UNet).</summary>
+    /// <summary>The folder(s) diffusers v0.27.2 and its dependencies are imported from by the peer (':'-separated).</summary>
+    public const string DiffusersVariable = "MEDANOMALY_DIFFUSERS";
+
+    /// <summary>The --quick network of the Ho layout: three levels (16, 32, 32), so the attention runs at H/4.</summary>
     static readonly UNet2dConfig CheckNetwork = new() { Channels = [16, 32, 32], AttentionLevels = [2] };
+
+    /// <summary>The --quick network of the diffusers layout (DISYRE's block pattern at three levels, one layer per block).</summary>
+    static readonly UNet2dConfig CheckDiffusersNetwork = DiffusersUNet2d.DisyreConfig with
+    {
+        Channels = [16, 32, 32], LayersPerBlock = 1, AttentionLevels = [1], GroupNormGroups = 8,
+    };
 
     public void Run(bool quick)
     {
         int threads = torch.get_num_threads();
-        Console.WriteLine($"threads {threads}{(quick ? ", quick run (small batches, few repetitions)" : "")}");
+        Console.WriteLine($"threads {threads}{(quick ? ", quick run (small networks and batches, few repetitions)" : "")}");
         ScoringTimes(quick);
-        TrainingStep(quick, threads);
+        PublishedNetwork(quick, threads);
         MixedPrecisionSpeedup(quick);
     }
 
@@ -43,79 +54,94 @@ public sealed class DetectorBenchmark : IBenchmark
 
     static void ScoringTimes(bool quick)
     {
-        int batch = quick ? 1 : 8, repeats = quick ? 1 : 3;
-        using var images = Images(batch, 64, seed: 1);
-        // --quick: the tiny networks and 10 reverse steps, to check that the benchmark runs (not a measurement).
-        using var disyre = new Disyre(quick ? DisyreConfig.Quick with { Network = CheckNetwork } : DisyreConfig.Quick);
-        var ddpmConfig = DdpmConfig.Quick with { Noise = DiffusionNoise.Gaussian, InferenceSteps = quick ? 10 : 50 };
-        if (quick) ddpmConfig = ddpmConfig with { Network = CheckNetwork };
-        using var ddim = new DdpmDetector(ddpmConfig);
-        using var ddpm = new DdpmDetector(ddpmConfig with { Sampler = ReverseSampler.Ddpm, InferenceSteps = quick ? 10 : 200 });
+        int batch = quick ? 1 : 8;
+        using var images = BenchmarkData.Images(batch, 64, seed: 1);
+        // --quick: the check networks and 10 reverse steps, to check that the benchmark runs (not a measurement).
+        using var disyre = new Disyre(quick ? DisyreConfig.Quick with { Network = CheckDiffusersNetwork } : DisyreConfig.Quick);
+        var ddpmConfig = quick ? DdpmConfig.Quick with { Network = CheckNetwork } : DdpmConfig.Quick;
+        using var preset = new DdpmDetector(ddpmConfig);
+        using var ddim = new DdpmDetector(ddpmConfig with { InferenceSteps = quick ? 10 : 50 });
+        using var ancestral = new DdpmDetector(ddpmConfig with { Sampler = ReverseSampler.Ddpm, InferenceSteps = quick ? 10 : DdpmConfig.AnoDdpm.InferenceSteps });
         string net = quick ? "check" : "quick";
-        var cases = new (string Label, IAnomalyDetector Detector)[]
+        var cases = new (string Label, IAnomalyDetector Detector, int Repeats)[]
         {
-            ($"DISYRE mean-single-step, 4 steps, {net} UNet", disyre),
-            ($"DDPM, {ddim.Config.InferenceSteps} DDIM steps (t_start 250), {net} UNet", ddim),
-            ($"DDPM, {ddpm.Config.InferenceSteps} ancestral steps (t_start 250), {net} UNet", ddpm),
+            ($"DISYRE mean-single-step, 4 steps, {net} UNet", disyre, 3),
+            ($"DDPM quick preset: {preset.Config.InferenceSteps} DDIM step from t {preset.Config.TStart}, {preset.Config.Noise} noise, {net} UNet", preset, 3),
+            // Many network calls each: the preset's row before them warms the same network's shapes up, so one timed call.
+            ($"DDPM, {ddim.Config.InferenceSteps} DDIM steps from t {ddim.Config.TStart}, {net} UNet", ddim, 1),
+            ($"DDPM, {ancestral.Config.InferenceSteps} ancestral steps from t {ancestral.Config.TStart} (AnoDDPM), {net} UNet", ancestral, 1),
         };
-        foreach (var (label, detector) in cases)
+        foreach (var (label, detector, repeats) in cases)
         {
-            if (!quick) detector.Score(images).Dispose();   // warm-up
+            if (!quick && repeats > 1) detector.Score(images).Dispose();   // warm-up
             var ms = new List<double>();
-            for (int r = 0; r < repeats; r++)
+            for (int r = 0; r < (quick ? 1 : repeats); r++)
             {
                 var clock = Stopwatch.StartNew();
                 detector.Score(images).Dispose();
                 ms.Add(clock.Elapsed.TotalMilliseconds / batch);
             }
-            Console.WriteLine($"scoring {label,-44} {Statistics.Median(ms),9:F1} ms/slice (64×64, batch {batch})");
+            Console.WriteLine($"scoring {label,-72} {Statistics.Median(ms),9:F1} ms/slice (64×64, batch {batch})");
         }
     }
 
-    // ---------------------------------------------------------------- (2) training step vs PyTorch
+    // ---------------------------------------------------------------- (2) the published network vs diffusers
 
-    static void TrainingStep(bool quick, int threads)
+    /// <summary>DISYRE's published UNet: training step and per-slice scoring, C# against diffusers' UNet2DModel in PyTorch.</summary>
+    static void PublishedNetwork(bool quick, int threads)
     {
-        int batch = quick ? 2 : 8, size = 128, warmup = quick ? 1 : 3, timed = quick ? 2 : 15;
-        var net = quick ? CheckNetwork : DisyreConfig.Quick.Network;
-        using var ours = new CSharpDisyreStep(net, batch, size);
-        using (var peer = Peer.StartPython(Peer.Script("disyre_torch.py"), "serve", "--threads", threads.ToString(),
-                   "--batch", batch.ToString(), "--size", size.ToString(), "--channels", string.Join(",", net.Channels),
-                   "--layers", net.LayersPerBlock.ToString(), "--attn", string.Join(",", net.AttentionLevels)))
+        string? diffusers = Environment.GetEnvironmentVariable(DiffusersVariable);
+        if (string.IsNullOrWhiteSpace(diffusers))
         {
-            var ready = JsonDocument.Parse(peer.ReadLine()).RootElement;
-            long theirParameters = ready.GetProperty("parameters").GetInt64();
-            if (theirParameters != ours.Parameters)
-                throw new InvalidOperationException($"the PyTorch twin has {theirParameters} parameters, the C# UNet {ours.Parameters}");
-            var (csharp, torchMs) = (new List<double>(), new List<double>());
-            double ourLoss = 0, theirLoss = 0;
-            for (int step = 1; step <= warmup + timed; step++)
-            {
-                bool peerFirst = step % 2 == 1;
-                (double Ms, double Loss) Theirs()
-                {
-                    var e = JsonDocument.Parse(peer.Ask("step")).RootElement;
-                    return (e.GetProperty("ms").GetDouble(), e.GetProperty("loss").GetDouble());
-                }
-                (double Ms, double Loss) a = default;
-                if (peerFirst) { a = Theirs(); Peer.LetThreadsPark(); }
-                var b = ours.Step();
-                Peer.LetThreadsPark();
-                if (!peerFirst) { a = Theirs(); Peer.LetThreadsPark(); }
-                if (step > warmup) { torchMs.Add(a.Ms); csharp.Add(b.Ms); }
-                (theirLoss, ourLoss) = (a.Loss, b.Loss);
-            }
-            double c = Statistics.Median(csharp), p = Statistics.Median(torchMs);
-            Console.WriteLine($"DISYRE train step {(quick ? "check" : "quick")} UNet {size}×{size}, batch {batch}, {ours.Parameters:N0} parameters: " +
-                              $"C# {c:F1} ms, PyTorch {p:F1} ms, ratio C# / PyTorch = {c / p:F3}   (last loss C# {ourLoss:F5}, PyTorch {theirLoss:F5})");
+            Console.WriteLine($"DISYRE's published UNet against diffusers' UNet2DModel: skipped. To run it, set {DiffusersVariable} to the folder " +
+                              "holding diffusers/ v0.27.2 (e.g. diffusers-0.27.2/src; ':'-separate further folders with its dependencies)");
+            return;
         }
-        Console.WriteLine($"DISYRE objective on top in C# (crop, DAG corruption, severity → t; batch {batch}): {ObjectiveOverheadMs(batch, size, quick ? 2 : 5):F1} ms/step");
+        var network = quick ? CheckDiffusersNetwork : DiffusersUNet2d.DisyreConfig;
+        // (side, batch): 16 slices of 64² as in issue #16's comparison with the authors' trainer, 8 of 128² (the published crop).
+        var cases = quick ? new[] { (Size: 32, Batch: 2) } : [(64, 16), (128, 8)];
+        int trainWarmup = 1, trainTimed = quick ? 1 : 5, scoreWarmup = quick ? 0 : 1, scoreTimed = quick ? 1 : 3;
+        using var peer = Peer.StartPython(Peer.Script("disyre_torch.py"), "serve", "--diffusers", diffusers, "--threads", threads.ToString(),
+            "--channels", string.Join(",", network.Channels), "--layers", network.LayersPerBlock.ToString(),
+            "--attn", string.Join(",", network.AttentionLevels), "--groups", network.GroupNormGroups.ToString(),
+            "--head-dim", network.AttentionHeadDim.ToString());
+        var ready = JsonDocument.Parse(peer.ReadLine()).RootElement;
+        Console.WriteLine($"peer: diffusers {ready.GetProperty("diffusers").GetString()} on PyTorch {ready.GetProperty("torch").GetString()}");
+        string name = quick ? "check" : "published";
+        foreach (var (size, batch) in cases)
+        {
+            long theirParameters = JsonDocument.Parse(peer.Ask($"setup {size} {batch}")).RootElement.GetProperty("parameters").GetInt64();
+            using (var ours = new CSharpDisyreStep(network, batch, size))
+            {
+                if (theirParameters != ours.Parameters)
+                    throw new InvalidOperationException($"diffusers' UNet2DModel has {theirParameters} parameters, DiffusersUNet2d {ours.Parameters}");
+                var train = Turns.Take(trainWarmup, trainTimed, ours.Step, () => Answer(peer.Ask("train"), "loss"));
+                Console.WriteLine($"DISYRE train step, {name} UNet ({ours.Parameters:N0} parameters), {size}×{size}, batch {batch}: " +
+                                  $"C# {train.OurMedian:F1} ms, PyTorch + diffusers {train.TheirMedian:F1} ms, ratio C# / PyTorch = {train.Ratio:F3}   " +
+                                  $"(loss C# {train.Ours[0].Value:F5} → {train.Ours[^1].Value:F5}, PyTorch {train.Theirs[0].Value:F5} → {train.Theirs[^1].Value:F5})");
+            }
+            using (var scoring = new CSharpDisyreScoring(network, batch, size))
+            {
+                var score = Turns.Take(scoreWarmup, scoreTimed, scoring.Score, () => Answer(peer.Ask("score"), "score"));
+                Console.WriteLine($"DISYRE scoring, mean-single-step 4 steps, {name} UNet, {size}×{size}, batch {batch}: " +
+                                  $"C# {score.OurMedian / batch:F1} ms/slice, PyTorch + diffusers {score.TheirMedian / batch:F1} ms/slice, " +
+                                  $"ratio C# / PyTorch = {score.Ratio:F3}   (mean image score C# {score.Ours[^1].Value:F5}, PyTorch {score.Theirs[^1].Value:F5})");
+            }
+            Console.WriteLine($"DISYRE objective on top in C# (crop, DAG corruption, severity → t; {size}×{size}, batch {batch}): " +
+                              $"{ObjectiveOverheadMs(batch, size, quick ? 2 : 5):F1} ms/step");
+        }
+    }
+
+    static Timed Answer(string json, string value)
+    {
+        var e = JsonDocument.Parse(json).RootElement;
+        return new Timed(e.GetProperty("ms").GetDouble(), e.GetProperty(value).GetDouble());
     }
 
     static double ObjectiveOverheadMs(int batch, int size, int repeats)
     {
-        using var images = Images(batch, size, seed: 2);
-        var corruption = DisyreConfig.Quick.CreateCorruption();
+        using var images = BenchmarkData.Images(batch, size, seed: 2);
+        var corruption = (DisyreConfig.Paper with { CropSize = size }).CreateCorruption();
         using var rng = new Generator(3);
         var ms = new List<double>();
         for (int r = 0; r < repeats; r++)
@@ -132,10 +158,11 @@ public sealed class DetectorBenchmark : IBenchmark
     static void SeverityToTimestepOf(Tensor severity) =>
         MedAnomaly.Diffusion.SeverityToTimestep.Map(severity, order: MedAnomaly.Diffusion.SeverityOrder.CleanAtZero).Dispose();
 
-    /// <summary>The peer's loop in C#: fixed corrupted batch and t, MSE to the clean batch, backward, clip 1.0, AdamW.</summary>
+    /// <summary>The peer's training step in C#: fixed corrupted batch and t, MSE to the clean batch, backward, clip 1.0,
+    /// AdamW; the network seeded with torch.manual_seed(0) and the inputs drawn from Generator(1), as the peer does.</summary>
     sealed class CSharpDisyreStep : IDisposable
     {
-        readonly UNet2d model;
+        readonly nn.Module<Tensor, Tensor?, Tensor> model;
         readonly optim.Optimizer optimizer;
         readonly Tensor clean, corrupted, t;
         public long Parameters { get; }
@@ -143,7 +170,7 @@ public sealed class DetectorBenchmark : IBenchmark
         public CSharpDisyreStep(UNet2dConfig config, int batch, int size)
         {
             torch.manual_seed(0);
-            model = new UNet2d(config);
+            model = TimeConditionedUNet.Create(config);
             Parameters = model.parameters().Sum(p => p.numel());
             optimizer = torch.optim.AdamW(model.parameters(), lr: 1e-4, beta1: 0.95, beta2: 0.999, weight_decay: 1e-6);
             using var generator = new Generator(1);
@@ -153,13 +180,13 @@ public sealed class DetectorBenchmark : IBenchmark
         }
 
         /// <summary>One step inside a <see cref="NoGcRegion"/> as the library's trainer runs it (opening collection timed).</summary>
-        public (double Ms, double Loss) Step()
+        public Timed Step()
         {
             var clock = Stopwatch.StartNew();
             return NoGcRegion.Run(() => TimedStep(clock));
         }
 
-        (double Ms, double Loss) TimedStep(Stopwatch clock)
+        Timed TimedStep(Stopwatch clock)
         {
             using var scope = torch.NewDisposeScope();
             optimizer.zero_grad();
@@ -168,7 +195,7 @@ public sealed class DetectorBenchmark : IBenchmark
             nn.utils.clip_grad_norm_(model.parameters(), 1.0);
             optimizer.step();
             double ms = clock.Elapsed.TotalMilliseconds;
-            return (ms, loss.item<float>());
+            return new(ms, loss.item<float>());
         }
 
         public void Dispose()
@@ -179,6 +206,36 @@ public sealed class DetectorBenchmark : IBenchmark
         }
     }
 
+    /// <summary>The library's own scoring: <see cref="Disyre.Score"/> with the network and a crop of the slice's size (one
+    /// window), on images drawn from Generator(4) as the peer draws them.</summary>
+    sealed class CSharpDisyreScoring : IDisposable
+    {
+        readonly Disyre detector;
+        readonly Tensor images;
+
+        public CSharpDisyreScoring(UNet2dConfig network, int batch, int size)
+        {
+            torch.manual_seed(0);
+            detector = new Disyre(new DisyreConfig { Network = network, CropSize = size });
+            using var generator = new Generator(4);
+            images = torch.rand([batch, 1, size, size], generator: generator).DetachFromDisposeScope();
+        }
+
+        public Timed Score()
+        {
+            var clock = Stopwatch.StartNew();
+            using var output = detector.Score(images);
+            double ms = clock.Elapsed.TotalMilliseconds;
+            return new(ms, output.Score.mean().item<float>());
+        }
+
+        public void Dispose()
+        {
+            detector.Dispose();
+            images.Dispose();
+        }
+    }
+
     // ---------------------------------------------------------------- (3) bf16 vs float32 in the trainer
 
     /// <summary>bf16 against float32 in the shared trainer on DISYRE's objective, for the reference UNet of the unet benchmark
@@ -186,7 +243,7 @@ public sealed class DetectorBenchmark : IBenchmark
     static void MixedPrecisionSpeedup(bool quick)
     {
         int steps = quick ? 2 : 30, batch = quick ? 4 : 16, size = quick ? 32 : 64;
-        var data = Dataset(quick ? 8 : 64, size);
+        var data = BenchmarkData.Slices(quick ? 8 : 64, size);
         var networks = quick
             ? new[] { ("check", DisyreConfig.Tiny with { Network = CheckNetwork }) }
             : new[] { ("reference (unet benchmark's)", DisyreConfig.Quick with { Network = new UNet2dConfig() }), ("DISYRE quick", DisyreConfig.Quick) };
@@ -211,30 +268,5 @@ public sealed class DetectorBenchmark : IBenchmark
         using var detector = new Disyre(config);
         var options = DisyreConfig.QuickTraining with { Steps = steps, BatchSize = batch, WarmupSteps = 1, Precision = precision, Seed = 5 };
         return detector.Fit(data, options);
-    }
-
-    // ---------------------------------------------------------------- data
-
-    /// <summary>[n,1,size,size]: a textured disc on a zero background (something for DAG to corrupt).</summary>
-    static Tensor Images(int n, int size, ulong seed)
-    {
-        using var scope = torch.NewDisposeScope();
-        var x = torch.rand([n, 1, size, size], generator: new Generator(seed)) * 0.8 + 0.1;
-        var r = torch.arange(size, ScalarType.Float32) - (size - 1) / 2f;
-        var inside = (r.square().unsqueeze(1) + r.square().unsqueeze(0)).lt(size * size * 0.18f).to(ScalarType.Float32);
-        return (x * inside).MoveToOuterDisposeScope();
-    }
-
-    static SliceDataset Dataset(int n, int size)
-    {
-        using var images = Images(n, size, seed: 9);
-        var values = images.data<float>().ToArray();
-        int pixels = size * size;
-        var items = Enumerable.Range(0, n).Select(i =>
-        {
-            var image = values.AsSpan(i * pixels, pixels).ToArray();
-            return new SliceItem(image, size, size, 0, null, Array.ConvertAll(image, v => v > 0 ? (byte)1 : (byte)0), "benchmark", -1, i, "train");
-        }).ToList();
-        return new SliceDataset(items);
     }
 }

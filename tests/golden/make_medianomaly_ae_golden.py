@@ -89,7 +89,7 @@ def main():
     write_safetensors(os.path.join(OUT, "vae.safetensors"), vae.state_dict())
     for name, net in (("AE", ae), ("VAE", vae)):
         print(name, "parameters", sum(p.numel() for p in net.parameters()),
-              "default-size parameters", sum(p.numel() for p in (AE if name == "AE" else VAE)(64, 1, 16, 1, 2048, 16, 1, 1).parameters()))
+              "default-size parameters", sum(p.numel() for p in (AE if name == "AE" else VAE)(64, 1, 16, 1, 1024, 16, 1, 1).parameters()))
 
 
 if __name__ == "__main__":

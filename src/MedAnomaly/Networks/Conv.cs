@@ -14,27 +14,43 @@ namespace MedAnomaly.Networks;
 /// NaN): the <b>input gradient</b> when out_channels is not a multiple (16→1, 16→3, 16→8, 16→24 all wrong), and
 /// the <b>forward pass</b> when in_channels is (24→16 gave NaN; 1, 2, 3, 4 and 8 were right). A UNet's last 32→1
 /// convolution is such a layer: training diverged to NaN after 2–120 steps; a UNet with 8 base channels
-/// concatenates 16 + 8 = 24 channels and gave NaN now and then. <see cref="PaddedConv2d"/> computes the
-/// convolution with both channel counts zero-padded to multiples of 16 and keeps the real output channels, so
-/// oneDNN never pads.</para>
+/// concatenates 16 + 8 = 24 channels and gave NaN now and then. Such layers run in one of two exact forms that never
+/// hand oneDNN a channel count it pads:</para>
+/// <list type="bullet">
+/// <item>a convolution that reads at most <see cref="FewChannels"/> channels (an image's first layer), or a transposed
+/// one that writes at most that many (an image's last layer), as a matrix product over unfolded patches
+/// (<see cref="UnfoldedConv2d"/>, <see cref="FoldedConvTranspose2d"/>): no oneDNN convolution at all, and a column
+/// buffer of at most FewChannels·k² rows, where padding to 16 would multiply the layer's work by 16/channels (the
+/// MedIAnomaly AE's 1→16 and 16→1 layers took 3× their unpadded time padded);</item>
+/// <item>any other: both channel counts zero-padded to multiples of 16, the real output channels kept
+/// (<see cref="PaddedConv2d"/>, <see cref="PaddedConvTranspose2d"/>).</item>
+/// </list>
 /// </summary>
 public static class Conv
 {
     /// <summary>oneDNN's largest channel block (AVX-512).</summary>
     public const int ChannelBlock = 16;
 
-    /// <summary><c>nn.Conv2d</c> (same parameter names, shapes and seeded initialisation), padded when a channel
-    /// count is not a multiple of <see cref="ChannelBlock"/>.</summary>
+    /// <summary>Channel counts up to which the image side of a layer is computed from unfolded patches rather than padded.</summary>
+    public const int FewChannels = 4;
+
+    /// <summary><c>nn.Conv2d</c> (same parameter names, shapes and seeded initialisation); when a channel count is not a
+    /// multiple of <see cref="ChannelBlock"/>, unfolded (at most <see cref="FewChannels"/> input channels) or padded.</summary>
     public static nn.Module<Tensor, Tensor> Conv2d(long inChannels, long outChannels, long kernelSize, long stride = 1, long padding = 0, bool bias = true) =>
         outChannels % ChannelBlock == 0 && inChannels % ChannelBlock == 0
             ? nn.Conv2d(inChannels, outChannels, kernelSize, stride: stride, padding: padding, bias: bias)
-            : new PaddedConv2d(inChannels, outChannels, kernelSize, stride, padding, bias);
+            : inChannels <= FewChannels
+                ? new UnfoldedConv2d(inChannels, outChannels, kernelSize, stride, padding, bias)
+                : new PaddedConv2d(inChannels, outChannels, kernelSize, stride, padding, bias);
 
-    /// <summary><c>nn.ConvTranspose2d</c> (weight [in, out, k, k]), padded like <see cref="Conv2d"/>.</summary>
+    /// <summary><c>nn.ConvTranspose2d</c> (weight [in, out, k, k]); folded (at most <see cref="FewChannels"/> output
+    /// channels) or padded like <see cref="Conv2d"/>.</summary>
     public static nn.Module<Tensor, Tensor> ConvTranspose2d(long inChannels, long outChannels, long kernelSize, long stride = 1, long padding = 0, bool bias = true) =>
         outChannels % ChannelBlock == 0 && inChannels % ChannelBlock == 0
             ? nn.ConvTranspose2d(inChannels, outChannels, kernelSize, stride: stride, padding: padding, bias: bias)
-            : new PaddedConv2d(inChannels, outChannels, kernelSize, stride, padding, bias, transposed: true);
+            : outChannels <= FewChannels
+                ? new FoldedConvTranspose2d(inChannels, outChannels, kernelSize, stride, padding, bias)
+                : new PaddedConv2d(inChannels, outChannels, kernelSize, stride, padding, bias, transposed: true);
 
     /// <summary>The next multiple of <see cref="ChannelBlock"/>.</summary>
     public static long Padded(long channels) => (channels + ChannelBlock - 1) / ChannelBlock * ChannelBlock;

@@ -7,7 +7,7 @@ namespace MedAnomaly.Networks;
 /// The convolutional autoencoder of the MedIAnomaly benchmark (Cai et al. 2024, arXiv 2404.04518; code
 /// caiyu6666/MedIAnomaly, reconstruction/networks/ae.py and vae.py): input <see cref="InputSize"/>² (64), four stride-2
 /// levels of width <see cref="BaseWidth"/> (16) × <see cref="WidthMultipliers"/>, a fully connected bottleneck through
-/// <see cref="MidFeatures"/> (2048) to <see cref="LatentSize"/> (16). <see cref="Variational"/> makes the encoder output
+/// <see cref="MidFeatures"/> (1024) to <see cref="LatentSize"/> (16). <see cref="Variational"/> makes the encoder output
 /// μ and log σ² (2 × latent) for the VAE.
 /// </summary>
 public sealed record ConvAutoencoderConfig
@@ -17,8 +17,9 @@ public sealed record ConvAutoencoderConfig
     public int BaseWidth { get; init; } = 16;
     /// <summary>Width of each level as a multiple of <see cref="BaseWidth"/> (MedIAnomaly: 1, 2, 4, 4).</summary>
     public int[] WidthMultipliers { get; init; } = [1, 2, 4, 4];
-    /// <summary>Hidden width of the fully connected bottleneck (MedIAnomaly's mid_num).</summary>
-    public int MidFeatures { get; init; } = 2048;
+    /// <summary>Hidden width of the fully connected bottleneck (MedIAnomaly's mid_num): 1024, what its trainer builds
+    /// (options.py --hidden-num, passed by utils/base_worker.py); the AE class's own default of 2048 is not used there.</summary>
+    public int MidFeatures { get; init; } = 1024;
     public int LatentSize { get; init; } = 16;
     public bool Variational { get; init; }
 

@@ -21,8 +21,8 @@ public class ConvAutoencoderTests
     {
         using var ae = new ConvAutoencoder();
         using var vae = new ConvAutoencoder(new() { Variational = true });
-        Assert.Equal(4_487_248, Count(ae));
-        Assert.Equal(4_520_032, Count(vae));
+        Assert.Equal(2_351_184, Count(ae));
+        Assert.Equal(2_367_584, Count(vae));
         using var small = new ConvAutoencoder(Small);
         Assert.Equal(71_720, Count(small));
     }

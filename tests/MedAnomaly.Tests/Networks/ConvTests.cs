@@ -113,4 +113,83 @@ public class ConvTests
         using var x = torch.rand(2, 32, 8, 8);
         Assert.True(plain.forward(x).allclose(padded.forward(x), rtol: 1e-5, atol: 1e-6));
     }
+
+    /// <summary>The image-side layers (few channels) run as matrix products over unfolded patches: the layer type, seeded
+    /// parameters equal to nn.Conv2d's, and forward and gradients against float64 PyTorch-semantics convolutions, with
+    /// stride, padding, bias and a non-square input.</summary>
+    [Theory]
+    [InlineData(1, 16, 4, 2, 1)]
+    [InlineData(3, 8, 3, 1, 1)]
+    [InlineData(2, 24, 3, 2, 0)]
+    public void UnfoldedConvolutionMatchesFloat64(int inChannels, int outChannels, int kernel, int stride, int padding)
+    {
+        using var scope = torch.NewDisposeScope();
+        torch.manual_seed(7);
+        using var plain = nn.Conv2d(inChannels, outChannels, kernel, stride: stride, padding: padding);
+        torch.manual_seed(7);
+        var conv = Conv.Conv2d(inChannels, outChannels, kernel, stride, padding);
+        Assert.IsType<UnfoldedConv2d>(conv);
+        Assert.Equal(plain.weight!.ToArray<float>(), conv.parameters().First().ToArray<float>());
+        var x = torch.rand(4, inChannels, 18, 14).requires_grad_();
+        var (w, b) = (plain.weight!.detach().to(float64).requires_grad_(), plain.bias!.detach().to(float64).requires_grad_());
+        var x64 = x.detach().to(float64).requires_grad_();
+        var expected = F.conv2d(x64, w, b, strides: [stride, stride], padding: [padding, padding]);
+        var outputWeights = torch.rand(expected.shape, float64);
+        (expected * outputWeights).sum().backward();
+        for (int trial = 0; trial < 2; trial++)
+        {
+            FillFreedMemoryWithNaN();
+            x.grad?.zero_();
+            conv.zero_grad();
+            var y = conv.forward(x);
+            Assert.Equal(expected.shape, y.shape);
+            Assert.True((y.to(float64) - expected).abs().max().item<double>() < 1e-5, $"forward wrong in trial {trial}");
+            (y * outputWeights.to(float32)).sum().backward();
+            AssertClose(x.grad!, x64.grad!, $"input gradient, trial {trial}");
+            var parameters = conv.parameters().ToArray();
+            AssertClose(parameters[0].grad!, w.grad!, $"weight gradient, trial {trial}");
+            AssertClose(parameters[1].grad!, b.grad!, $"bias gradient, trial {trial}");
+        }
+    }
+
+    [Theory]
+    [InlineData(16, 1, 4, 2, 1)]
+    [InlineData(32, 3, 3, 1, 1)]
+    [InlineData(8, 4, 3, 2, 0)]
+    public void FoldedTransposedConvolutionMatchesFloat64(int inChannels, int outChannels, int kernel, int stride, int padding)
+    {
+        using var scope = torch.NewDisposeScope();
+        torch.manual_seed(8);
+        using var plain = nn.ConvTranspose2d(inChannels, outChannels, kernel, stride: stride, padding: padding);
+        torch.manual_seed(8);
+        var conv = Conv.ConvTranspose2d(inChannels, outChannels, kernel, stride, padding);
+        Assert.IsType<FoldedConvTranspose2d>(conv);
+        Assert.Equal(plain.weight!.ToArray<float>(), conv.parameters().First().ToArray<float>());
+        var x = torch.rand(4, inChannels, 9, 7).requires_grad_();
+        var (w, b) = (plain.weight!.detach().to(float64).requires_grad_(), plain.bias!.detach().to(float64).requires_grad_());
+        var x64 = x.detach().to(float64).requires_grad_();
+        var expected = F.conv_transpose2d(x64, w, b, strides: [stride, stride], padding: [padding, padding]);
+        var outputWeights = torch.rand(expected.shape, float64);
+        (expected * outputWeights).sum().backward();
+        for (int trial = 0; trial < 2; trial++)
+        {
+            FillFreedMemoryWithNaN();
+            x.grad?.zero_();
+            conv.zero_grad();
+            var y = conv.forward(x);
+            Assert.Equal(expected.shape, y.shape);
+            Assert.True((y.to(float64) - expected).abs().max().item<double>() < 1e-5, $"forward wrong in trial {trial}");
+            (y * outputWeights.to(float32)).sum().backward();
+            AssertClose(x.grad!, x64.grad!, $"input gradient, trial {trial}");
+            var parameters = conv.parameters().ToArray();
+            AssertClose(parameters[0].grad!, w.grad!, $"weight gradient, trial {trial}");
+            AssertClose(parameters[1].grad!, b.grad!, $"bias gradient, trial {trial}");
+        }
+    }
+
+    static void AssertClose(Tensor actual, Tensor expected, string what)
+    {
+        double error = (actual.to(float64) - expected).abs().max().item<double>(), scale = expected.abs().max().item<double>();
+        Assert.True(error < 1e-5 * Math.Max(1, scale), $"{what}: largest difference {error} (largest value {scale})");
+    }
 }
