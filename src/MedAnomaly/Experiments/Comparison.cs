@@ -33,13 +33,15 @@ public static class Comparison
     public static TableOptions TableOptions { get; } = new() { LowerIsBetter = MetricRows.LowerIsBetter };
 
     /// <summary>The columns of the comparison's tables (the run store keeps every metric).</summary>
-    public static IReadOnlyList<string> TableMetrics { get; } = ["pixel_auroc", "pixel_ap", "best_dice", "hd95", "image_auroc", "image_ap"];
+    public static IReadOnlyList<string> TableMetrics => tableMetrics;
+    static readonly string[] tableMetrics = ["pixel_auroc", "pixel_ap", "best_dice", "hd95", "image_auroc", "image_ap"];
 
     /// <summary>The method × metric table of <paramref name="rows"/> as a comparison shows it (mean ± std over seeds): the
-    /// <see cref="TableMetrics"/> of split "test", and of each other post-processing as a row of its own
+    /// <see cref="TableMetrics"/> in their order, of split "test" and of each other post-processing as a row of its own
     /// (<see cref="ResultsFrame.AsTableRow"/>), methods in order of first appearance.</summary>
     public static SeedSummary Table(IEnumerable<ResultRow> rows) =>
-        SeedStatistics.Summarize(ResultsFrame.Create(rows.Select(ResultsFrame.AsTableRow).Where(r => TableMetrics.Contains(r.Metric))), split: MetricRows.Split);
+        SeedStatistics.Summarize(ResultsFrame.Create(rows.Select(ResultsFrame.AsTableRow).Where(r => TableMetrics.Contains(r.Metric))
+            .OrderBy(r => Array.IndexOf(tableMetrics, r.Metric))), split: MetricRows.Split);
 
     public static ComparisonResult Run(RunStore store, ExperimentData data, ComparisonOptions options, Func<string, MethodSetup> setupFor,
         string runsFolder, Func<string, ulong, string> commandFor, Action<string>? log = null,
