@@ -41,7 +41,7 @@ public static class NotebookFormatters
         Formatter.Register<GenericChart>((chart, context) => { context.Writer.Write(ChartFragment(chart)); return true; }, Html);
         Formatter.SetPreferredMimeTypesFor(typeof(GenericChart), Html);
 
-        Formatter.Register<SeedSummary>((summary, context) => { context.Writer.Write(HtmlTable.Write(summary)); return true; }, Html);
+        Formatter.Register<SeedSummary>((summary, context) => { context.Writer.Write(HtmlTable.Write(summary, Comparison.TableOptions)); return true; }, Html);
         Formatter.SetPreferredMimeTypesFor(typeof(SeedSummary), Html);
 
         Formatter.Register<TrainingProgressView>((view, context) => { context.Writer.Write(view.ToHtml()); return true; }, Html);

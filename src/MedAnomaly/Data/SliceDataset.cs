@@ -16,6 +16,18 @@ public sealed record SliceItem(float[] Image, int Height, int Width, int Label, 
 {
     /// <summary>"file[axis=2, slice=64]": enough to find the slice again.</summary>
     public string Origin => Axis < 0 ? Source : $"{Source}[axis={Axis}, slice={Index}]";
+
+    /// <summary>Lesion pixels inside the brain (mask and foreground both set), the pixels the metrics count as positives.</summary>
+    public int LesionPixels
+    {
+        get
+        {
+            if (Mask is null) return 0;
+            int count = 0;
+            for (int i = 0; i < Mask.Length; i++) if (Mask[i] > 0 && Foreground[i] > 0) count++;
+            return count;
+        }
+    }
 }
 
 /// <summary>
@@ -34,6 +46,26 @@ public sealed class SliceDataset
     /// <summary>A volume id per slice, for per-volume metrics: slices of the same source file share one, numbered in order of
     /// first appearance.</summary>
     public int[] VolumeIds() => VolumeIdsOf(Items);
+
+    /// <summary>The slices without lesion and those whose lesion covers at least <paramref name="minLesionPixels"/> brain pixels
+    /// (<see cref="SliceItem.LesionPixels"/>): a slice through the rim of a lesion, a few pixels of partial volume, is neither a
+    /// healthy slice nor a lesion one could see.</summary>
+    public SliceDataset WithVisibleLesions(int minLesionPixels)
+    {
+        if (minLesionPixels < 1) throw new ArgumentOutOfRangeException(nameof(minLesionPixels), minLesionPixels, "the smallest visible lesion must be at least 1 pixel");
+        return new SliceDataset(Items.Where(s => (s.Label == 0 && s.LesionPixels == 0) || s.LesionPixels >= minLesionPixels).ToList());
+    }
+
+    /// <summary>Up to <paramref name="count"/> slices with the largest lesions inside the brain, largest first: the largest of
+    /// each volume first (so that one lesion does not fill the figure), then the next largest. Slices without lesion are never picked.</summary>
+    public SliceDataset LargestLesions(int count)
+    {
+        if (count < 1) throw new ArgumentOutOfRangeException(nameof(count), count, "pick at least one slice");
+        var lesioned = Items.Where(s => s.LesionPixels > 0).OrderByDescending(s => s.LesionPixels).ToList();
+        var perVolume = lesioned.GroupBy(s => s.Source).Select(g => g.First()).ToHashSet(ReferenceEqualityComparer.Instance);
+        var picks = lesioned.Where(perVolume.Contains).Concat(lesioned.Where(s => !perVolume.Contains(s))).Take(count);
+        return new SliceDataset(picks.OrderByDescending(s => s.LesionPixels).ToList());
+    }
 
     /// <summary><see cref="VolumeIds"/> of any list of slices.</summary>
     public static int[] VolumeIdsOf(IEnumerable<SliceItem> slices)

@@ -33,7 +33,15 @@ public static class Comparison
     public static TableOptions TableOptions { get; } = new() { LowerIsBetter = MetricRows.LowerIsBetter };
 
     /// <summary>The columns of the comparison's tables (the run store keeps every metric).</summary>
-    public static IReadOnlyList<string> TableMetrics { get; } = ["pixel_auroc", "pixel_ap", "best_dice", "hd95", "image_auroc", "image_ap"];
+    public static IReadOnlyList<string> TableMetrics => tableMetrics;
+    static readonly string[] tableMetrics = ["pixel_auroc", "pixel_ap", "best_dice", "hd95", "image_auroc", "image_ap"];
+
+    /// <summary>The method × metric table of <paramref name="rows"/> as a comparison shows it (mean ± std over seeds): the
+    /// <see cref="TableMetrics"/> in their order, of split "test" and of each other post-processing as a row of its own
+    /// (<see cref="ResultsFrame.AsTableRow"/>), methods in order of first appearance.</summary>
+    public static SeedSummary Table(IEnumerable<ResultRow> rows) =>
+        SeedStatistics.Summarize(ResultsFrame.Create(rows.Select(ResultsFrame.AsTableRow).Where(r => TableMetrics.Contains(r.Metric))
+            .OrderBy(r => Array.IndexOf(tableMetrics, r.Metric))), split: MetricRows.Split);
 
     public static ComparisonResult Run(RunStore store, ExperimentData data, ComparisonOptions options, Func<string, MethodSetup> setupFor,
         string runsFolder, Func<string, ulong, string> commandFor, Action<string>? log = null,
@@ -58,11 +66,7 @@ public static class Comparison
     static ComparisonResult WriteOutputs(ExperimentData data, ComparisonOptions options, List<(string Method, ulong Seed, RunOutcome Outcome)> outcomes)
     {
         Directory.CreateDirectory(options.OutputDirectory);
-        var rows = outcomes.SelectMany(o => o.Outcome.Metrics.Where(m => IsTest(m.Split) && TableMetrics.Contains(m.Name))
-            .GroupBy(m => m.Split)
-            .SelectMany(split => ResultsFrame.RowsOf(RowLabel(o.Method, split.Key), split.Select(m => m with { Split = MetricRows.Split }),
-                unchecked((long)o.Seed), data.Name, o.Outcome.RunId)));
-        var summary = SeedStatistics.Summarize(ResultsFrame.Create(rows), split: MetricRows.Split);
+        var summary = Table(outcomes.SelectMany(o => ResultsFrame.RowsOf(o.Method, o.Outcome.Metrics, unchecked((long)o.Seed), data.Name, o.Outcome.RunId)));
         var tables = new[] { "md", "tex", "html", "csv" }.Select(ext => Path.Combine(options.OutputDirectory, $"results.{ext}")).ToList();
         foreach (var path in tables) Tables.Write(path, summary, TableOptions);
 
@@ -74,12 +78,6 @@ public static class Comparison
         HtmlReport.ForResults($"MedAnomaly comparison on {data.Name}", summary, figure, TableOptions).Write(report);
         return new ComparisonResult(summary, outcomes.Select(o => o.Outcome.RunId).ToList(), tables, figure, report);
     }
-
-    static bool IsTest(string split) => split == MetricRows.Split || EvaluationSettings.PostProcessingOf(split) is not null;
-
-    /// <summary>"disyre" for the main post-processing, "disyre (fg-weight)" for another.</summary>
-    public static string RowLabel(string method, string split) =>
-        EvaluationSettings.PostProcessingOf(split) is { } post ? $"{method} ({post})" : method;
 
     sealed class DisposableSetup(MethodSetup value) : IDisposable
     {

@@ -22,6 +22,11 @@ public static class ResultsFrame
     public static IEnumerable<ResultRow> RowsOf(string label, IEnumerable<MetricValue> metrics, long seed = 0, string dataset = "", long runId = 0) =>
         metrics.Select(m => new ResultRow(runId, label, dataset, seed, m.Split, m.Name, double.IsNaN(m.Value) ? null : m.Value));
 
+    /// <summary>A row as a comparison table shows it: a metric of split "test[name]" (<see cref="EvaluationSettings.SplitOf"/>)
+    /// becomes one of split "test" under the method "method (name)", e.g. "disyre (fg-weight)"; other rows stay as they are.</summary>
+    public static ResultRow AsTableRow(ResultRow row) => EvaluationSettings.PostProcessingOf(row.Split) is { } post
+        ? row with { Method = $"{row.Method} ({post})", Split = MetricRows.Split } : row;
+
     /// <summary>Builds the frame: run_id and seed are <c>long</c>, value is <c>double</c> with nulls for missing.</summary>
     public static DataFrame Create(IEnumerable<ResultRow> rows)
     {

@@ -6,6 +6,13 @@ namespace MedAnomaly.Viz;
 /// MedAnomaly.Notebooks formatters); <see cref="Save"/> writes it for a paper, <see cref="ToHtml"/> inlines it.</summary>
 public sealed record PngFigure(byte[] Png, int Width, int Height, string? Caption = null)
 {
+    /// <summary>A PNG file as a figure (its size read by Data/Png.cs, which also refuses a file that is not a valid PNG).</summary>
+    public static PngFigure Read(string path, string? caption = null)
+    {
+        var image = Data.Png.Read(path);
+        return new PngFigure(File.ReadAllBytes(path), image.Width, image.Height, caption);
+    }
+
     /// <summary>The bytes as base64, the form a notebook's <c>image/png</c> output carries.</summary>
     public string ToBase64() => Convert.ToBase64String(Png);
 

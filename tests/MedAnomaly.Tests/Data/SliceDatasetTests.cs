@@ -116,4 +116,39 @@ public class SliceDatasetTests
         }
         finally { Directory.Delete(root, true); }
     }
+
+    /// <summary>A 2×2 slice of <paramref name="source"/> with the brain in pixels 0–2 and lesion pixels at <paramref name="lesion"/>.</summary>
+    static SliceItem Slice(string source, int index, params int[] lesion)
+    {
+        var mask = new byte[4];
+        foreach (int p in lesion) mask[p] = 1;
+        return new SliceItem(new float[4], 2, 2, lesion.Length > 0 ? 1 : 0, mask, [1, 1, 1, 0], source, 2, index, "test");
+    }
+
+    [Fact]
+    public void Lesion_pixels_count_only_inside_the_brain()
+    {
+        Assert.Equal(2, Slice("a", 0, 0, 1, 3).LesionPixels);   // pixel 3 lies outside the brain
+        Assert.Equal(0, (Slice("a", 0) with { Mask = null }).LesionPixels);
+    }
+
+    [Fact]
+    public void Visible_lesions_keep_healthy_slices_and_lesions_of_the_given_size()
+    {
+        var data = new SliceDataset([Slice("a", 0), Slice("a", 1, 0), Slice("a", 2, 0, 1), Slice("a", 3, 3), Slice("b", 0, 0, 1, 2)]);
+        Assert.Equal(new[] { ("a", 0), ("a", 2), ("b", 0) }, data.WithVisibleLesions(2).Items.Select(s => (s.Source, s.Index)));
+        // A slice labelled lesioned whose lesion lies outside the brain is no healthy slice either.
+        Assert.DoesNotContain(data.WithVisibleLesions(1).Items, s => s.Index == 3);
+        Assert.Throws<ArgumentOutOfRangeException>(() => data.WithVisibleLesions(0));
+    }
+
+    [Fact]
+    public void Largest_lesions_take_each_volume_largest_first_then_the_next_largest()
+    {
+        var data = new SliceDataset([Slice("a", 0, 0), Slice("a", 1, 0, 1, 2), Slice("a", 2, 0, 1), Slice("b", 0, 0), Slice("c", 0)]);
+        Assert.Equal(new[] { ("a", 1), ("b", 0) }, data.LargestLesions(2).Items.Select(s => (s.Source, s.Index)));
+        Assert.Equal(new[] { ("a", 1), ("a", 2), ("b", 0) }, data.LargestLesions(3).Items.Select(s => (s.Source, s.Index)));
+        Assert.Equal(4, data.LargestLesions(10).Count);   // the slice without lesion is never picked
+        Assert.Throws<ArgumentOutOfRangeException>(() => data.LargestLesions(0));
+    }
 }

@@ -35,4 +35,16 @@ public class ResultsFrameTests
         var error = Assert.Throws<ArgumentException>(() => ResultsFrame.Rows(frame).ToList());
         Assert.Contains("null method in row 2", error.Message);
     }
+
+    [Fact]
+    public void A_post_processing_split_becomes_a_method_row_of_its_own()
+    {
+        Assert.Equal(new ResultRow(7, "disyre (fg-weight)", "phantom", 2, "test", "pixel_ap", 0.6),
+            ResultsFrame.AsTableRow(new ResultRow(7, "disyre", "phantom", 2, "test[fg-weight]", "pixel_ap", 0.6)));
+        foreach (var split in new[] { "test", "val" })
+        {
+            var row = new ResultRow(7, "disyre", "phantom", 2, split, "pixel_ap", 0.4);
+            Assert.Equal(row, ResultsFrame.AsTableRow(row));
+        }
+    }
 }
