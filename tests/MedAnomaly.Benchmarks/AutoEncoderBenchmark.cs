@@ -126,7 +126,7 @@ public sealed class AutoEncoderBenchmark : IBenchmark
         var epochs = Times(Math.Max(1, repeats / 5), () => batcher.Epoch(0).Count());
         var first = batcher.Epoch(0).First();
         var copy = Times(repeats, () => { using var tensors = first.ToTensors(); return 0; });
-        using var parameter = new Parameter(torch.zeros(1));
+        using var parameter = new TorchSharp.Modules.Parameter(torch.zeros(1));
         using var optimizer = optim.AdamW([parameter], 1e-3);
         var schedule = optim.lr_scheduler.LambdaLR(optimizer, step => Trainer.LearningRateFactor(step, new TrainingOptions()));
         var scheduleStep = Times(repeats, () => { schedule.step(); return 0; });
@@ -170,7 +170,7 @@ public sealed class AutoEncoderBenchmark : IBenchmark
 
     /// <summary>The first convolution (1 → 16, k4 s2) and the last transposed one (16 → 1), forward + backward on the AE's
     /// shapes, in three forms taking turns: as <see cref="Conv"/> makes it (unfolded / folded), zero-padded to 16 channels
-    /// (<see cref="PaddedConv2d"/>, <see cref="PaddedConvTranspose2d"/>), and as plain TorchSharp layers, which oneDNN gets
+    /// (<see cref="PaddedConv2d"/>, <see cref="PaddedConv2d"/> with transposed: true), and as plain TorchSharp layers, which oneDNN gets
     /// wrong (Conv.cs): timed only.</summary>
     static void ConvolutionCosts(int batch, int size, int repeats)
     {
@@ -182,7 +182,7 @@ public sealed class AutoEncoderBenchmark : IBenchmark
         };
         var last = new nn.Module<Tensor, Tensor>[]
         {
-            Conv.ConvTranspose2d(16, 1, 4, 2, 1, bias: false), new PaddedConvTranspose2d(16, 1, 4, 2, 1, bias: false), nn.ConvTranspose2d(16, 1, 4, stride: 2, padding: 1, bias: false),
+            Conv.ConvTranspose2d(16, 1, 4, 2, 1, bias: false), new PaddedConv2d(16, 1, 4, 2, 1, bias: false, transposed: true), nn.ConvTranspose2d(16, 1, 4, stride: 2, padding: 1, bias: false),
         };
         var image = torch.rand([batch, 1, size, size]).requires_grad_();
         var features = torch.rand([batch, 16, size / 2, size / 2]).requires_grad_();

@@ -23,7 +23,7 @@ namespace MedAnomaly.Networks;
 /// buffer of at most FewChannels·k² rows, where padding to 16 would multiply the layer's work by 16/channels (the
 /// MedIAnomaly AE's 1→16 and 16→1 layers took 3× their unpadded time padded);</item>
 /// <item>any other: both channel counts zero-padded to multiples of 16, the real output channels kept
-/// (<see cref="PaddedConv2d"/>, <see cref="PaddedConvTranspose2d"/>).</item>
+/// (<see cref="PaddedConv2d"/>, also for transposed convolutions).</item>
 /// </list>
 /// </summary>
 public static class Conv
