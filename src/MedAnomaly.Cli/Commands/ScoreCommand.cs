@@ -1,6 +1,7 @@
 using System.CommandLine;
 using MedAnomaly.Data;
 using MedAnomaly.Experiments;
+using MedAnomaly.Runtime;
 using MedAnomaly.Viz;
 
 namespace MedAnomaly.Cli.Commands;
@@ -27,24 +28,32 @@ public static class ScoreCommand
             var record = RunStore.OpenReadOnly(parse.GetValue(store)!).GetRun(parse.GetValue(run));
             var model = record.Artifacts.FirstOrDefault(a => a.Kind == "model")
                         ?? throw new InvalidOperationException($"run {record.Id} has no saved model");
-            var dataset = ExperimentData.Load(parse.GetValue(data) ?? EvalCommand.DataArgument(record.Info.Command), parse.GetValue(root));
-            using var detector = MethodCatalog.Load(model.Path);
-            var scored = ScoredSet.Score(detector, dataset.Test);
             var folder = parse.GetValue(output)!;
-            Directory.CreateDirectory(folder);
-            Npy.Write(Path.Combine(folder, "maps.npy"), scored.Maps, scored.Slices.Count, scored.Height, scored.Width);
-            Npy.Write(Path.Combine(folder, "scores.npy"), scored.Scores, scored.Slices.Count);
-            File.WriteAllLines(Path.Combine(folder, "sources.txt"), scored.Slices.Select(s => s.Origin));
-            if (parse.GetValue(png)) WritePngs(folder, scored);
+            var scored = Progress.Show(progress =>
+            {
+                var dataset = ExperimentData.Load(parse.GetValue(data) ?? EvalCommand.DataArgument(record.Info.Command), parse.GetValue(root), progress.Work());
+                using var detector = MethodCatalog.Load(model.Path);
+                var scored = ScoredSet.Score(detector, dataset.Test, progress: progress.Work());
+                Directory.CreateDirectory(folder);
+                Npy.Write(Path.Combine(folder, "maps.npy"), scored.Maps, scored.Slices.Count, scored.Height, scored.Width);
+                Npy.Write(Path.Combine(folder, "scores.npy"), scored.Scores, scored.Slices.Count);
+                File.WriteAllLines(Path.Combine(folder, "sources.txt"), scored.Slices.Select(s => s.Origin));
+                if (parse.GetValue(png)) WritePngs(folder, scored, progress.Work());
+                return scored;
+            });
             Console.WriteLine($"{scored.Slices.Count} maps ({scored.Height}×{scored.Width}) written to {folder}");
             return 0;
         }));
         return command;
     }
 
-    static void WritePngs(string folder, ScoredSet scored)
+    static void WritePngs(string folder, ScoredSet scored, IProgress<WorkProgress> progress)
     {
+        var written = WorkProgress.Start(progress, "writing PNGs", scored.Slices.Count, "files");
         for (int i = 0; i < scored.Slices.Count; i++)
+        {
             ResidualFigure.Write(Path.Combine(folder, $"slice_{i:D5}.png"), [("", scored)], [i]);
+            written.Add();
+        }
     }
 }
