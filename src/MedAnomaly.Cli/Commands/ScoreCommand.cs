@@ -9,7 +9,7 @@ namespace MedAnomaly.Cli.Commands;
 /// <summary>
 /// `medanomaly score --run ID --data …`: the run's model scores the test split of a dataset and writes the anomaly
 /// maps: <c>maps.npy</c> [N,H,W] float32 (+ <c>scores.npy</c> [N], <c>sources.txt</c> naming each slice) and one
-/// PNG per slice with --png. Slices of NIfTI volumes are written as NPY slices too; a map volume in NIfTI needs
+/// labelled PNG per slice with --png (input | reconstruction | anomaly map | lesion outline, <see cref="ResidualFigure"/>). Slices of NIfTI volumes are written as NPY slices too; a map volume in NIfTI needs
 /// the volumes' geometry back from the slicer, which this command does not reconstruct yet.
 /// </summary>
 public static class ScoreCommand
@@ -38,7 +38,7 @@ public static class ScoreCommand
                 Npy.Write(Path.Combine(folder, "maps.npy"), scored.Maps, scored.Slices.Count, scored.Height, scored.Width);
                 Npy.Write(Path.Combine(folder, "scores.npy"), scored.Scores, scored.Slices.Count);
                 File.WriteAllLines(Path.Combine(folder, "sources.txt"), scored.Slices.Select(s => s.Origin));
-                if (parse.GetValue(png)) WritePngs(folder, scored, progress.Work());
+                if (parse.GetValue(png)) WritePngs(folder, record.Info.Method, scored, progress.Work());
                 return scored;
             });
             Console.WriteLine($"{scored.Slices.Count} maps ({scored.Height}×{scored.Width}) written to {folder}");
@@ -47,12 +47,12 @@ public static class ScoreCommand
         return command;
     }
 
-    static void WritePngs(string folder, ScoredSet scored, IProgress<WorkProgress> progress)
+    static void WritePngs(string folder, string method, ScoredSet scored, IProgress<WorkProgress> progress)
     {
         var written = WorkProgress.Start(progress, "writing PNGs", scored.Slices.Count, "files");
         for (int i = 0; i < scored.Slices.Count; i++)
         {
-            ResidualFigure.Write(Path.Combine(folder, $"slice_{i:D5}.png"), [("", scored)], [i]);
+            ResidualFigure.Write(Path.Combine(folder, $"slice_{i:D5}.png"), [(method, scored)], [i]);
             written.Add();
         }
     }

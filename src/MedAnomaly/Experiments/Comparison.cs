@@ -55,10 +55,10 @@ public static class Comparison
                 log($"{method}, seed {seed}: run {outcome.RunId}, " + string.Join(", ", outcome.Metrics.Where(m => m.Split == MetricRows.Split).Select(m => $"{m.Name} {m.Value:F4}")));
                 outcomes.Add((method, seed, outcome));
             }
-        return WriteOutputs(data, options, outcomes, work);
+        return WriteOutputs(store, data, options, outcomes, work);
     }
 
-    static ComparisonResult WriteOutputs(ExperimentData data, ComparisonOptions options, List<(string Method, ulong Seed, RunOutcome Outcome)> outcomes,
+    static ComparisonResult WriteOutputs(RunStore store, ExperimentData data, ComparisonOptions options, List<(string Method, ulong Seed, RunOutcome Outcome)> outcomes,
                                          IProgress<WorkProgress>? work)
     {
         Directory.CreateDirectory(options.OutputDirectory);
@@ -81,7 +81,9 @@ public static class Comparison
         ResidualFigure.Write(figure, firstSeed, slices);
         written.Add();
         string report = Path.Combine(options.OutputDirectory, "report.html");
-        HtmlReport.ForResults($"MedAnomaly comparison on {data.Name}", summary, figure, TableOptions).Write(report);
+        var provenance = outcomes.Select(o => RunProvenance.Of(store.GetRun(o.Outcome.RunId))).ToList();
+        string caption = $"Residual maps of the test slices with the largest visible lesions (seed {options.FirstSeed}). {ResidualFigure.Describe(firstSeed, slices)}";
+        HtmlReport.ForResults($"MedAnomaly comparison on {data.Name}", summary, figure, TableOptions, caption, provenance).Write(report);
         written.Add();
         return new ComparisonResult(summary, outcomes.Select(o => o.Outcome.RunId).ToList(), tables, figure, report);
     }
