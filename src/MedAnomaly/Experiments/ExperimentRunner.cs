@@ -99,10 +99,12 @@ public static class ExperimentRunner
     public static EvaluationSettings EvaluationOf(string runConfigJson)
     {
         if (JsonNode.Parse(runConfigJson)?["evaluation"] is not JsonObject e) return new EvaluationSettings { PostProcessing = [Metrics.MapPostProcessing.None] };
+        if (e["image_score"] is not JsonValue score || e["post_processing"] is not JsonArray posts)
+            throw new InvalidDataException($"the run's evaluation settings lack image_score or post_processing: {e.ToJsonString()}");
         return new EvaluationSettings
         {
-            ImageScore = Metrics.ImageScoring.Parse((string)e["image_score"]!),
-            PostProcessing = e["post_processing"]!.AsArray().Select(p => Metrics.MapPostProcessing.Parse((string)p!)).ToList(),
+            ImageScore = Metrics.ImageScoring.Parse(score.GetValue<string>()),
+            PostProcessing = posts.Select(p => Metrics.MapPostProcessing.Parse(p?.GetValue<string>() ?? "null")).ToList(),
         };
     }
 

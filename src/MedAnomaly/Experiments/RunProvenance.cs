@@ -20,14 +20,22 @@ public sealed record RunProvenance(
     string Evaluation, string? GitRevision, string? TorchSharpVersion, string? LibtorchVersion, string? Machine,
     RunStatus Status, DateTime StartedUtc, DateTime? EndedUtc)
 {
+    /// <exception cref="InvalidDataException">The run's stored config is not the JSON a run records (a damaged store).</exception>
     public static RunProvenance Of(RunRecord run)
     {
         var info = run.Info;
-        var config = JsonNode.Parse(info.ConfigJson) as JsonObject ?? [];
-        var (preset, changes) = PresetAndChanges(info.Method, info.Command, config, info.Seed);
-        return new RunProvenance(run.Id, info.Method, info.Dataset, info.Seed, preset, info.Command, changes,
-            ExperimentRunner.EvaluationOf(info.ConfigJson).ToString(), info.GitRevision, info.TorchSharpVersion, info.LibtorchVersion,
-            info.Machine, run.Status, run.StartedUtc, run.EndedUtc);
+        try
+        {
+            var config = JsonNode.Parse(info.ConfigJson) as JsonObject ?? [];
+            var (preset, changes) = PresetAndChanges(info.Method, info.Command, config, info.Seed);
+            return new RunProvenance(run.Id, info.Method, info.Dataset, info.Seed, preset, info.Command, changes,
+                ExperimentRunner.EvaluationOf(info.ConfigJson).ToString(), info.GitRevision, info.TorchSharpVersion, info.LibtorchVersion,
+                info.Machine, run.Status, run.StartedUtc, run.EndedUtc);
+        }
+        catch (Exception e) when (e is JsonException or InvalidOperationException or ArgumentException or FormatException or InvalidDataException)
+        {
+            throw new InvalidDataException($"run {run.Id}: its stored config cannot be read ({e.Message}); the run store may be damaged", e);
+        }
     }
 
     static (string? Preset, IReadOnlyList<string> Changes) PresetAndChanges(string method, string command, JsonObject config, long seed)
