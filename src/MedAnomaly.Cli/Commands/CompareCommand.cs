@@ -1,6 +1,5 @@
 using System.CommandLine;
 using MedAnomaly.Experiments;
-using Spectre.Console;
 
 namespace MedAnomaly.Cli.Commands;
 
@@ -23,20 +22,20 @@ public static class CompareCommand
         {
             var names = parse.GetValue(methods)!.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
             foreach (var name in names) shared.Setup(parse, name).Detector.Dispose();   // every method and --set checked before any run
-            var data = ExperimentData.Load(parse.GetValue(shared.Data)!, parse.GetValue(shared.Root));
-            var store = RunStore.Open(parse.GetValue(shared.Store)!);
-            store.MarkStaleRunsFailed();
-            var options = defaults with { Methods = names, Seeds = parse.GetValue(seeds), OutputDirectory = parse.GetValue(output)!, Evaluation = shared.Evaluation(parse) };
             var ct = WorkflowOptions.CancelOnCtrlC();
             var clock = System.Diagnostics.Stopwatch.StartNew();
-            ComparisonResult? result = null;
-            AnsiConsole.Progress()
-                .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new ElapsedTimeColumn(), new RemainingTimeColumn())
-                .Start(ctx => result = Comparison.Run(store, data, options, name => shared.Setup(parse, name), TrainCommand.RunsFolder(store),
-                    (name, seed) => RunCommandLine(args, name, seed), line => AnsiConsole.MarkupLine(Markup.Escape(line)),
-                    (name, seed) => Progress.Reporter(ctx.AddTask(Markup.Escape($"{name} seed {seed}")), $"{name} seed {seed}"), ct));
+            var result = Progress.Show(progress =>
+            {
+                var data = ExperimentData.Load(parse.GetValue(shared.Data)!, parse.GetValue(shared.Root), progress.Work());
+                var store = RunStore.Open(parse.GetValue(shared.Store)!);
+                store.MarkStaleRunsFailed();
+                var options = defaults with { Methods = names, Seeds = parse.GetValue(seeds), OutputDirectory = parse.GetValue(output)!, Evaluation = shared.Evaluation(parse) };
+                return Comparison.Run(store, data, options, name => shared.Setup(parse, name), TrainCommand.RunsFolder(store),
+                    (name, seed) => RunCommandLine(args, name, seed), progress.Line, (name, seed) => progress.Training($"{name} seed {seed}"), ct,
+                    progress.Work());
+            });
             Console.WriteLine();
-            Console.WriteLine(Tables.Format("md", result!.Summary, Comparison.TableOptions));
+            Console.WriteLine(Tables.Format("md", result.Summary, Comparison.TableOptions));
             Console.WriteLine($"{result.RunIds.Count} runs in {clock.Elapsed.TotalMinutes:F1} min; tables: {string.Join(", ", result.Tables)}");
             Console.WriteLine($"figure: {result.Figure} (per test slice, one row per method: input | reconstruction | anomaly map | lesion outline)");
             Console.WriteLine($"report: {result.Report}");

@@ -20,7 +20,8 @@ public static class DataPhantomCommand
         cmd.SetAction(parse => CliErrors.Run(parse, () =>
         {
             var sw = Stopwatch.StartNew();
-            var s = PhantomSet.Write(parse.GetValue(outDir)!, parse.GetValue(volumes), parse.GetValue(size), parse.GetValue(seed), parse.GetValue(testFraction));
+            var s = Progress.Show(progress => PhantomSet.Write(parse.GetValue(outDir)!, parse.GetValue(volumes), parse.GetValue(size), parse.GetValue(seed),
+                                                               parse.GetValue(testFraction), progress: progress.Work()));
             Console.WriteLine($"wrote {s.Train} train + {s.TestWithLesions + s.TestHealthy} test volumes ({s.TestWithLesions} with lesions, {s.TestHealthy} healthy) " +
                               $"of {parse.GetValue(size)}³ to {s.Directory} in {sw.Elapsed.TotalSeconds:0.0} s; manifest {s.ManifestPath}");
             if (parse.GetValue(preview) is string png)

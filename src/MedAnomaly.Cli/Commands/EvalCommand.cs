@@ -25,11 +25,15 @@ public static class EvalCommand
             var record = runStore.GetRun(parse.GetValue(run));
             var model = record.Artifacts.FirstOrDefault(a => a.Kind == "model")
                         ?? throw new InvalidOperationException($"run {record.Id} has no saved model (status {record.Status.ToString().ToLowerInvariant()})");
-            var dataset = ExperimentData.Load(parse.GetValue(data) ?? DataArgument(record.Info.Command), parse.GetValue(root));
-            using var detector = MethodCatalog.Load(model.Path);
-            var scored = ScoredSet.Score(detector, dataset.Test);
+            var (dataset, metrics) = Progress.Show(progress =>
+            {
+                var dataset = ExperimentData.Load(parse.GetValue(data) ?? DataArgument(record.Info.Command), parse.GetValue(root), progress.Work());
+                using var detector = MethodCatalog.Load(model.Path);
+                var scored = ScoredSet.Score(detector, dataset.Test, progress: progress.Work());
+                return (dataset, scored.Metrics(ExperimentRunner.EvaluationOf(record.Info.ConfigJson), dataset.TestVolumeIds(), progress.Work()));
+            });
             bool same = true;
-            foreach (var m in scored.Metrics(ExperimentRunner.EvaluationOf(record.Info.ConfigJson), dataset.TestVolumeIds()))
+            foreach (var m in metrics)
             {
                 var stored = record.Metrics.FirstOrDefault(s => s.Split == m.Split && s.Name == m.Name)?.Value;
                 bool equal = stored is double v && (v == m.Value || (double.IsNaN(v) && double.IsNaN(m.Value)));

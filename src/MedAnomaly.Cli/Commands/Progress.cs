@@ -1,41 +1,79 @@
+using System.Globalization;
+using MedAnomaly.Runtime;
 using MedAnomaly.Training;
 using Spectre.Console;
 
 namespace MedAnomaly.Cli.Commands;
 
-/// <summary>Spectre.Console progress bars with an ETA for training.</summary>
-public static class Progress
+/// <summary>
+/// A command's progress on the console, for every phase that can take more than a second (loading, training, scoring,
+/// evaluating, writing): in a terminal, live Spectre.Console bars with percentage, elapsed and remaining time; otherwise
+/// (output redirected to a file or a pipe, or a terminal without ANSI) plain <see cref="ProgressLines"/> that end with
+/// each phase's 100 % line. Thread-safe (phantom volumes are written in parallel).
+/// </summary>
+public sealed class Progress
 {
-    public static T Training<T>(int steps, string label, Func<IProgress<TrainingProgress>, T> body)
+    readonly ProgressContext? live;
+    readonly ProgressLines lines = new(Console.WriteLine);
+    readonly Dictionary<string, ProgressTask> tasks = [];
+    readonly object gate = new();
+
+    Progress(ProgressContext? live) => this.live = live;
+
+    /// <summary>Whether the live display is used: stdout is an interactive terminal that understands ANSI.</summary>
+    public static bool IsLive => !Console.IsOutputRedirected && AnsiConsole.Profile.Capabilities.Interactive && AnsiConsole.Profile.Capabilities.Ansi;
+
+    /// <summary>Runs <paramref name="body"/> with a progress display that lasts as long as it does.</summary>
+    public static T Show<T>(Func<Progress, T> body)
     {
+        if (!IsLive) return body(new Progress(null));
         T result = default!;
         AnsiConsole.Progress()
+            .AutoClear(false)
             .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new ElapsedTimeColumn(), new RemainingTimeColumn())
-            .Start(ctx =>
-            {
-                var task = ctx.AddTask(Markup.Escape(label), maxValue: steps);
-                result = body(Reporter(task, label));
-            });
+            .Start(ctx => result = body(new Progress(ctx)));
         return result;
     }
 
-    public static IProgress<TrainingProgress> Reporter(ProgressTask task, string label)
+    /// <summary>A trainer's steps, as phase "training" of <paramref name="job"/> (e.g. "ae seed 0"), with the loss; says so
+    /// when the first step reported follows a checkpoint's.</summary>
+    public IProgress<TrainingProgress> Training(string job)
     {
         bool first = true;
+        string phase = $"{job} training";
         return new ActionProgress<TrainingProgress>(p =>
         {
-            // The first step reported after a resume is the one after the checkpoint's.
-            if (first && p.Step > 1) AnsiConsole.MarkupLine(Markup.Escape($"{label}: resumed from the checkpoint at step {p.Step - 1} of {p.TotalSteps}"));
+            if (first && p.Step > 1) Line($"{job}: resumed from the checkpoint at step {p.Step - 1} of {p.TotalSteps}");
             first = false;
-            Update(task, label, p);
+            Update(phase, p.Step, p.TotalSteps, "steps", string.Create(CultureInfo.InvariantCulture, $", loss {p.Loss:F5}"));
         });
     }
 
-    static void Update(ProgressTask task, string label, TrainingProgress p)
+    /// <summary>Phases reported by the library (<see cref="WorkProgress"/>), under <paramref name="job"/> when one is given.</summary>
+    public IProgress<WorkProgress> Work(string job = "") =>
+        new ActionProgress<WorkProgress>(p => { var q = p.Under(job); Update(q.Phase, q.Done, q.Total, q.Unit, ""); });
+
+    /// <summary>A line of text above the live bars (or between the plain lines).</summary>
+    public void Line(string text)
     {
-        task.MaxValue = p.TotalSteps;
-        task.Value = p.Step;
-        task.Description = Markup.Escape($"{label}  loss {p.Loss:F5}");
+        if (live is null) Console.WriteLine(text);
+        else AnsiConsole.MarkupLine(Markup.Escape(text));
+    }
+
+    void Update(string phase, long done, long total, string unit, string detail)
+    {
+        if (live is null)
+        {
+            lines.Report(phase, done, total, unit, detail);
+            return;
+        }
+        lock (gate)
+        {
+            if (!tasks.TryGetValue(phase, out var task) || (task.IsFinished && done == 0 && total > 0)) tasks[phase] = task = live.AddTask(Markup.Escape(phase));
+            task.MaxValue = Math.Max(1, total);
+            task.Value = Math.Max(task.Value, total <= 0 ? 1 : done);
+            task.Description = Markup.Escape(phase + detail.Replace(", ", "  "));
+        }
     }
 }
 

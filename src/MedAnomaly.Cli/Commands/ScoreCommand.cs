@@ -1,6 +1,7 @@
 using System.CommandLine;
 using MedAnomaly.Data;
 using MedAnomaly.Experiments;
+using MedAnomaly.Runtime;
 using MedAnomaly.Viz;
 
 namespace MedAnomaly.Cli.Commands;
@@ -8,7 +9,7 @@ namespace MedAnomaly.Cli.Commands;
 /// <summary>
 /// `medanomaly score --run ID --data …`: the run's model scores the test split of a dataset and writes the anomaly
 /// maps: <c>maps.npy</c> [N,H,W] float32 (+ <c>scores.npy</c> [N], <c>sources.txt</c> naming each slice) and one
-/// PNG per slice with --png. Slices of NIfTI volumes are written as NPY slices too; a map volume in NIfTI needs
+/// labelled PNG per slice with --png (input | reconstruction | anomaly map | lesion outline, <see cref="ResidualFigure"/>). Slices of NIfTI volumes are written as NPY slices too; a map volume in NIfTI needs
 /// the volumes' geometry back from the slicer, which this command does not reconstruct yet.
 /// </summary>
 public static class ScoreCommand
@@ -28,17 +29,23 @@ public static class ScoreCommand
             var record = RunStore.OpenReadOnly(parse.GetValue(store)!).GetRun(parse.GetValue(run));
             var model = record.Artifacts.FirstOrDefault(a => a.Kind == "model")
                         ?? throw new InvalidOperationException($"run {record.Id} has no saved model");
-            var dataset = ExperimentData.Load(parse.GetValue(data) ?? EvalCommand.DataArgument(record.Info.Command), parse.GetValue(root));
-            using var detector = MethodCatalog.Load(model.Path);
-            var test = parse.GetValue(slices) is { } indices ? Subset(dataset.Test, indices) : dataset.Test;
-            var scored = ScoredSet.Score(detector, test);
             var folder = parse.GetValue(output)!;
-            Directory.CreateDirectory(folder);
-            Npy.Write(Path.Combine(folder, "maps.npy"), scored.Maps, scored.Slices.Count, scored.Height, scored.Width);
-            Npy.Write(Path.Combine(folder, "scores.npy"), scored.Scores, scored.Slices.Count);
-            File.WriteAllLines(Path.Combine(folder, "sources.txt"), scored.Slices.Select(s => s.Origin));
-            if (parse.GetValue(png)) WritePngs(folder, scored);
-            Console.WriteLine($"{scored.Slices.Count} maps ({scored.Height}×{scored.Width}) written to {folder}");
+            var (scored, seconds) = Progress.Show(progress =>
+            {
+                var dataset = ExperimentData.Load(parse.GetValue(data) ?? EvalCommand.DataArgument(record.Info.Command), parse.GetValue(root), progress.Work());
+                using var detector = MethodCatalog.Load(model.Path);
+                var test = parse.GetValue(slices) is { } indices ? Subset(dataset.Test, indices) : dataset.Test;
+                var clock = System.Diagnostics.Stopwatch.StartNew();
+                var scored = ScoredSet.Score(detector, test, progress: progress.Work());
+                var seconds = clock.Elapsed.TotalSeconds;
+                Directory.CreateDirectory(folder);
+                Npy.Write(Path.Combine(folder, "maps.npy"), scored.Maps, scored.Slices.Count, scored.Height, scored.Width);
+                Npy.Write(Path.Combine(folder, "scores.npy"), scored.Scores, scored.Slices.Count);
+                File.WriteAllLines(Path.Combine(folder, "sources.txt"), scored.Slices.Select(s => s.Origin));
+                if (parse.GetValue(png)) WritePngs(folder, record.Info.Method, scored, progress.Work());
+                return (scored, seconds);
+            });
+            Console.WriteLine($"{scored.Slices.Count} maps ({scored.Height}×{scored.Width}) written to {folder}; scoring took {seconds:F1} s ({seconds / scored.Slices.Count:F3} s per slice)");
             return 0;
         }));
         return command;
@@ -54,9 +61,13 @@ public static class ScoreCommand
         return new SliceDataset(items);
     }
 
-    static void WritePngs(string folder, ScoredSet scored)
+    static void WritePngs(string folder, string method, ScoredSet scored, IProgress<WorkProgress> progress)
     {
+        var written = WorkProgress.Start(progress, "writing PNGs", scored.Slices.Count, "files");
         for (int i = 0; i < scored.Slices.Count; i++)
-            ResidualFigure.Write(Path.Combine(folder, $"slice_{i:D5}.png"), [("", scored)], [i]);
+        {
+            ResidualFigure.Write(Path.Combine(folder, $"slice_{i:D5}.png"), [(method, scored)], [i]);
+            written.Add();
+        }
     }
 }

@@ -16,14 +16,17 @@ public static class TrainCommand
         command.SetAction(parse => CliErrors.RunWithTorch(parse, () =>
         {
             var setup = shared.Setup(parse, parse.GetValue(method)!);     // bad --set: error before anything is recorded
-            var data = ExperimentData.Load(parse.GetValue(shared.Data)!, parse.GetValue(shared.Root));
-            var store = RunStore.Open(parse.GetValue(shared.Store)!);
-            store.MarkStaleRunsFailed();
-            using var detector = setup.Detector;
-            Console.WriteLine(ResumeHint(setup.Training, WorkflowOptions.CommandLine(args)));
-            var outcome = Progress.Training(setup.Training.Steps, $"{setup.Method} seed {parse.GetValue(seed)}", progress =>
-                ExperimentRunner.Run(store, data, setup, parse.GetValue(seed), RunsFolder(store), WorkflowOptions.CommandLine(args), progress,
-                                     WorkflowOptions.CancelOnCtrlC()));
+            string job = $"{setup.Method} seed {parse.GetValue(seed)}";
+            var outcome = Progress.Show(progress =>
+            {
+                var data = ExperimentData.Load(parse.GetValue(shared.Data)!, parse.GetValue(shared.Root), progress.Work());
+                var store = RunStore.Open(parse.GetValue(shared.Store)!);
+                store.MarkStaleRunsFailed();
+                using var detector = setup.Detector;
+                progress.Line(ResumeHint(setup.Training, WorkflowOptions.CommandLine(args)));
+                return ExperimentRunner.Run(store, data, setup, parse.GetValue(seed), RunsFolder(store), WorkflowOptions.CommandLine(args),
+                                            progress.Training(job), WorkflowOptions.CancelOnCtrlC(), progress.Work(job));
+            });
             Console.WriteLine($"run {outcome.RunId} completed");
             foreach (var m in outcome.Metrics) Console.WriteLine($"  {m.Split,-6} {m.Name,-18} {m.Value:F6}");
             return 0;

@@ -8,7 +8,7 @@ public sealed class WorkflowOptions
 {
     public Option<string> Data { get; } = new("--data") { Description = "a folder with manifest.json (medanomaly data phantom --out DIR) or a manifest file", Required = true };
     public Option<string?> Root { get; } = new("--root") { Description = "the data folder of a manifest file (default: the manifest's folder)" };
-    public Option<string> Preset { get; } = new("--preset") { Description = "tiny (seconds), quick (minutes on 2 CPU cores) or paper (the published settings, for a GPU)", DefaultValueFactory = _ => "quick" };
+    public Option<string> Preset { get; } = new("--preset") { Description = "tiny (seconds), quick (minutes on 2 CPU cores) or paper (the published settings, for a GPU)", DefaultValueFactory = _ => Methods.Presets.Default.ToString().ToLowerInvariant() };
     public Option<string[]> Set { get; } = new("--set") { Description = "override a setting: key=value (a training option such as steps=200, or a method setting)", AllowMultipleArgumentsPerToken = false };
     public Option<string?> Precision { get; } = new("--precision") { Description = "fp32 or bf16 (mixed precision: bf16 forward/backward, float32 master weights)" };
     public Option<string?> Device { get; } = new("--device") { Description = "cpu (default) or cuda" };

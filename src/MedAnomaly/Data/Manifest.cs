@@ -141,7 +141,7 @@ public sealed record DatasetManifest(
             return (null, 0);
         }
         if (s.ValueKind != JsonValueKind.Object) throw new InvalidDataException("slicing: expected an object {axis, min_foreground}");
-        if (!s.TryGetProperty("axis", out var a) || !a.TryGetInt32(out int axis) || axis is < 0 or > 2)
+        if (!s.TryGetProperty("axis", out var a) || a.ValueKind != JsonValueKind.Number || !a.TryGetInt32(out int axis) || axis is < 0 or > 2)
             throw new InvalidDataException("slicing.axis: expected 0, 1 or 2");
         double minFg = 0;
         if (s.TryGetProperty("min_foreground", out var f))

@@ -18,14 +18,15 @@ public static class PhantomSet
     /// <summary>Probability that a test volume has no lesion.</summary>
     public const double HealthyTestFraction = 0.15;
 
+    /// <param name="progress">Volumes written, as phase "writing volumes".</param>
     public static PhantomSetSummary Write(string dir, int volumes, int size, ulong seed, double testFraction = 0.3,
-                                          int maxParallelism = -1, PhantomOptions? options = null)
+                                          int maxParallelism = -1, PhantomOptions? options = null, IProgress<WorkProgress>? progress = null)
     {
         int nTest = CheckSplit(volumes, testFraction);
         Phantom.CheckSize(size);
         var created = new[] { dir, Path.Combine(dir, "train"), Path.Combine(dir, "test") }.Where(d => !Directory.Exists(d)).ToList();
         var digests = new ConcurrentDictionary<string, string>();
-        try { return Write(dir, volumes, nTest, size, seed, maxParallelism, options, digests); }
+        try { return Write(dir, volumes, nTest, size, seed, maxParallelism, options, digests, progress); }
         catch
         {
             // Nothing half-written stays behind: the volumes written so far, then the folders this call created.
@@ -48,8 +49,9 @@ public static class PhantomSet
     }
 
     static PhantomSetSummary Write(string dir, int volumes, int nTest, int size, ulong seed, int maxParallelism, PhantomOptions? options,
-                                   ConcurrentDictionary<string, string> digests)
+                                   ConcurrentDictionary<string, string> digests, IProgress<WorkProgress>? progress)
     {
+        var written = WorkProgress.Start(progress, "writing volumes", volumes, "volumes");
         Directory.CreateDirectory(Path.Combine(dir, "train"));
         Directory.CreateDirectory(Path.Combine(dir, "test"));
         int healthyTest = 0;
@@ -63,6 +65,7 @@ public static class PhantomSet
             string stem = $"{(test ? "test" : "train")}/phantom_{i:D4}";
             Save(dir, stem + ".nii.gz", ToVolume(v, v.Image), NiftiDataType.Float32, digests);
             if (test) Save(dir, stem + "_mask.nii.gz", ToVolume(v, Array.ConvertAll(v.Mask, b => (float)b)), NiftiDataType.UInt8, digests);
+            written.Add();
         }, maxParallelism);
         var manifest = Manifest(size) with { Sha256 = new SortedDictionary<string, string>(digests, StringComparer.Ordinal) };
         string manifestPath = Path.Combine(dir, "manifest.json");

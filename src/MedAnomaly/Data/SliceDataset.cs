@@ -138,9 +138,11 @@ public sealed class SliceDataset
     /// <summary>
     /// Loads one split of a manifest from <paramref name="root"/>: every volume (nifti) or image (png) it lists,
     /// with its mask, preprocessed with the manifest's recipe and sliced along its axis. <paramref name="maxFiles"/>
-    /// limits the number of files (first ones in sorted order).
+    /// limits the number of files (first ones in sorted order). <paramref name="progress"/> gets the files read, as phase
+    /// "loading SPLIT".
     /// </summary>
-    public static SliceDataset Load(DatasetManifest manifest, string root, string split, string? channel = null, int? maxFiles = null)
+    public static SliceDataset Load(DatasetManifest manifest, string root, string split, string? channel = null, int? maxFiles = null,
+                                    IProgress<WorkProgress>? progress = null)
     {
         var s = manifest.Splits.FirstOrDefault(x => x.Name == split)
                 ?? throw new ArgumentException($"manifest {manifest.Name} has no split \"{split}\"; expected one of {string.Join(", ", manifest.Splits.Select(x => x.Name))}");
@@ -149,6 +151,7 @@ public sealed class SliceDataset
         if (maxFiles is int k) files = files.Take(k).ToList();
         int splitLabel = s.Label == "anomalous" ? 1 : 0;
         var perFile = new List<SliceItem>[files.Count];
+        var loaded = WorkProgress.Start(progress, $"loading {split}", files.Count, "files");
         ParallelLoop.For(0, files.Count, i =>   // a bad file's own typed error, not an AggregateException
         {
             var f = files[i];
@@ -158,6 +161,7 @@ public sealed class SliceDataset
                                       manifest.SliceAxis ?? 2, manifest.MinForeground, f.Image, split, splitLabel),
                 _ => new List<SliceItem> { LoadImage(manifest, root, f, split, splitLabel) },
             };
+            loaded.Add();
         });
         return new SliceDataset(perFile.SelectMany(x => x).ToList());
     }

@@ -1,3 +1,4 @@
+using MedAnomaly.Runtime;
 using MedAnomaly.Training;
 using MedAnomaly.Viz;
 
@@ -45,7 +46,8 @@ public static class Comparison
 
     public static ComparisonResult Run(RunStore store, ExperimentData data, ComparisonOptions options, Func<string, MethodSetup> setupFor,
         string runsFolder, Func<string, ulong, string> commandFor, Action<string>? log = null,
-        Func<string, ulong, IProgress<TrainingProgress>?>? progressFor = null, CancellationToken ct = default)
+        Func<string, ulong, IProgress<TrainingProgress>?>? progressFor = null, CancellationToken ct = default,
+        IProgress<WorkProgress>? work = null)
     {
         if (options.Seeds < 1) throw new ArgumentException($"--seeds must be at least 1, got {options.Seeds}");
         log ??= _ => { };
@@ -56,26 +58,37 @@ public static class Comparison
                 ct.ThrowIfCancellationRequested();
                 using var setup = new DisposableSetup(setupFor(method) with { Evaluation = options.Evaluation });
                 log($"{method}, seed {seed}: training {setup.Value.Training.Steps} steps");
-                var outcome = ExperimentRunner.Run(store, data, setup.Value, seed, runsFolder, commandFor(method, seed), progressFor?.Invoke(method, seed), ct);
+                var outcome = ExperimentRunner.Run(store, data, setup.Value, seed, runsFolder, commandFor(method, seed), progressFor?.Invoke(method, seed), ct,
+                                                   WorkProgress.Under(work, $"{method} seed {seed}"));
                 log($"{method}, seed {seed}: run {outcome.RunId}, " + string.Join(", ", outcome.Metrics.Where(m => m.Split == MetricRows.Split).Select(m => $"{m.Name} {m.Value:F4}")));
                 outcomes.Add((method, seed, outcome));
             }
-        return WriteOutputs(data, options, outcomes);
+        return WriteOutputs(store, data, options, outcomes, work);
     }
 
-    static ComparisonResult WriteOutputs(ExperimentData data, ComparisonOptions options, List<(string Method, ulong Seed, RunOutcome Outcome)> outcomes)
+    static ComparisonResult WriteOutputs(RunStore store, ExperimentData data, ComparisonOptions options, List<(string Method, ulong Seed, RunOutcome Outcome)> outcomes,
+                                         IProgress<WorkProgress>? work)
     {
         Directory.CreateDirectory(options.OutputDirectory);
         var summary = Table(outcomes.SelectMany(o => ResultsFrame.RowsOf(o.Method, o.Outcome.Metrics, unchecked((long)o.Seed), data.Name, o.Outcome.RunId)));
         var tables = new[] { "md", "tex", "html", "csv" }.Select(ext => Path.Combine(options.OutputDirectory, $"results.{ext}")).ToList();
-        foreach (var path in tables) Tables.Write(path, summary, TableOptions);
+        var written = WorkProgress.Start(work, "writing tables, figure and report", tables.Count + 2, "files");
+        foreach (var path in tables)
+        {
+            Tables.Write(path, summary, TableOptions);
+            written.Add();
+        }
 
         var firstSeed = outcomes.Where(o => o.Seed == options.FirstSeed).Select(o => (o.Method, o.Outcome.Scored)).ToList();
         var slices = ResidualFigure.LargestLesions(firstSeed[0].Scored, options.FigureSlices);
         string figure = Path.Combine(options.OutputDirectory, "residuals.png");
         ResidualFigure.Write(figure, firstSeed, slices);
+        written.Add();
         string report = Path.Combine(options.OutputDirectory, "report.html");
-        HtmlReport.ForResults($"MedAnomaly comparison on {data.Name}", summary, figure, TableOptions).Write(report);
+        var provenance = outcomes.Select(o => RunProvenance.Of(store.GetRun(o.Outcome.RunId))).ToList();
+        string caption = $"Residual maps of the test slices with the largest visible lesions (seed {options.FirstSeed}). {ResidualFigure.Describe(firstSeed, slices)}";
+        HtmlReport.ForResults($"MedAnomaly comparison on {data.Name}", summary, figure, TableOptions, caption, provenance).Write(report);
+        written.Add();
         return new ComparisonResult(summary, outcomes.Select(o => o.Outcome.RunId).ToList(), tables, figure, report);
     }
 

@@ -14,7 +14,7 @@ namespace MedAnomaly.Experiments;
 /// </summary>
 public static class ConfigOverrides
 {
-    public static readonly JsonSerializerOptions Json = new() { Converters = { new JsonStringEnumConverter() } };
+    public static readonly JsonSerializerOptions Json = new() { Converters = { new JsonStringEnumConverter(allowIntegerValues: false) }, RespectNullableAnnotations = true };   // as DetectorJson
 
     /// <summary>Parses "key=value" strings.</summary>
     public static IReadOnlyList<(string Key, string Value)> Parse(IEnumerable<string> assignments) =>

@@ -10,12 +10,13 @@ namespace MedAnomaly.Experiments;
 /// </summary>
 public sealed record ExperimentData(string Name, string Source, SliceDataset Train, SliceDataset Test)
 {
-    public static ExperimentData Load(string data, string? root = null)
+    /// <param name="progress">The files read, as phases "loading train" and "loading test".</param>
+    public static ExperimentData Load(string data, string? root = null, IProgress<Runtime.WorkProgress>? progress = null)
     {
         var (manifestPath, dataRoot) = Locate(data, root);
         var manifest = DatasetManifest.Load(manifestPath);
-        var train = SliceDataset.Load(manifest, dataRoot, "train");
-        var test = SliceDataset.Load(manifest, dataRoot, "test");
+        var train = SliceDataset.Load(manifest, dataRoot, "train", progress: progress);
+        var test = SliceDataset.Load(manifest, dataRoot, "test", progress: progress);
         if (train.Count == 0) throw new InvalidDataException($"{data}: the train split has no slice with enough foreground");
         if (test.Count == 0) throw new InvalidDataException($"{data}: the test split has no slice with enough foreground");
         return new ExperimentData(manifest.Name, Path.GetFullPath(manifestPath), train, test);

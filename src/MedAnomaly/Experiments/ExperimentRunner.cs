@@ -27,7 +27,8 @@ public sealed record RunOutcome(long RunId, IReadOnlyList<MetricValue> Metrics, 
 public static class ExperimentRunner
 {
     public static RunOutcome Run(RunStore store, ExperimentData data, MethodSetup setup, ulong seed, string runsFolder,
-                                 string command, IProgress<TrainingProgress>? progress = null, CancellationToken ct = default)
+                                 string command, IProgress<TrainingProgress>? progress = null, CancellationToken ct = default,
+                                 IProgress<WorkProgress>? work = null)
     {
         setup.Evaluation.Validate();
         Trainer.Validate(data.Train, setup.Training);   // every option and the device, before the run is recorded
@@ -47,7 +48,7 @@ public static class ExperimentRunner
                 store.CancelRun(id, $"cancelled at step {result.FinalStep}; the checkpoint {checkpoint} resumes it: {command}");
                 throw new OperationCanceledException($"run {id} cancelled at step {result.FinalStep}; rerun `{command}` to resume");
             }
-            return Finish(store, id, data, setup, runsFolder, checkpoint, result);
+            return Finish(store, id, data, setup, runsFolder, checkpoint, result, work);
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {
@@ -56,15 +57,16 @@ public static class ExperimentRunner
         }
     }
 
-    static RunOutcome Finish(RunStore store, long id, ExperimentData data, MethodSetup setup, string runsFolder, string checkpoint, TrainingResult result)
+    static RunOutcome Finish(RunStore store, long id, ExperimentData data, MethodSetup setup, string runsFolder, string checkpoint, TrainingResult result,
+                             IProgress<WorkProgress>? work)
     {
         string folder = Path.Combine(runsFolder, id.ToString());
         Directory.CreateDirectory(folder);
         string model = Path.Combine(folder, "model.safetensors");
         setup.Detector.Save(model);
         store.RecordArtifact(id, "model", model);
-        var scored = ScoredSet.Score(setup.Detector, data.Test, device: setup.Training.Device);
-        var metrics = scored.Metrics(setup.Evaluation, data.TestVolumeIds()).ToList();
+        var scored = ScoredSet.Score(setup.Detector, data.Test, device: setup.Training.Device, progress: work);
+        var metrics = scored.Metrics(setup.Evaluation, data.TestVolumeIds(), work).ToList();
         metrics.Add(new MetricValue("train", "final_loss", result.Losses.Count > 0 ? result.Losses[^1].Loss : double.NaN, "training loss of the last step"));
         metrics.Add(new MetricValue("train", "seconds_per_step", result.SecondsPerStep, "wall-clock seconds per training step (this machine)"));
         store.CompleteRun(id, metrics);
@@ -97,10 +99,12 @@ public static class ExperimentRunner
     public static EvaluationSettings EvaluationOf(string runConfigJson)
     {
         if (JsonNode.Parse(runConfigJson)?["evaluation"] is not JsonObject e) return new EvaluationSettings { PostProcessing = [Metrics.MapPostProcessing.None] };
+        if (e["image_score"] is not JsonValue score || e["post_processing"] is not JsonArray posts)
+            throw new InvalidDataException($"the run's evaluation settings lack image_score or post_processing: {e.ToJsonString()}");
         return new EvaluationSettings
         {
-            ImageScore = Metrics.ImageScoring.Parse((string)e["image_score"]!),
-            PostProcessing = e["post_processing"]!.AsArray().Select(p => Metrics.MapPostProcessing.Parse((string)p!)).ToList(),
+            ImageScore = Metrics.ImageScoring.Parse(score.GetValue<string>()),
+            PostProcessing = posts.Select(p => Metrics.MapPostProcessing.Parse(p?.GetValue<string>() ?? "null")).ToList(),
         };
     }
 

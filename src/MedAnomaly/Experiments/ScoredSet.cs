@@ -1,6 +1,7 @@
 using MedAnomaly.Data;
 using MedAnomaly.Methods;
 using MedAnomaly.Metrics;
+using MedAnomaly.Runtime;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -12,10 +13,13 @@ namespace MedAnomaly.Experiments;
 /// </summary>
 public sealed record ScoredSet(IReadOnlyList<SliceItem> Slices, int Height, int Width, float[] Maps, float[]? Reconstructions, double[] Scores)
 {
-    /// <summary>Scores <paramref name="test"/> in batches (no gradients; every temporary freed per batch).</summary>
-    public static ScoredSet Score(IAnomalyDetector detector, SliceDataset test, int batchSize = 16, string? device = null)
+    /// <summary>Scores <paramref name="test"/> in batches (no gradients; every temporary freed per batch), reporting the
+    /// slices scored as phase "scoring".</summary>
+    public static ScoredSet Score(IAnomalyDetector detector, SliceDataset test, int batchSize = 16, string? device = null,
+                                  IProgress<WorkProgress>? progress = null)
     {
         if (test.Count == 0) throw new ArgumentException("the test set is empty");
+        var scored = WorkProgress.Start(progress, "scoring", test.Count, "slices");
         int h = test[0].Height, w = test[0].Width, plane = h * w;
         var maps = new float[test.Count * plane];
         float[]? recon = null;
@@ -32,6 +36,7 @@ public sealed record ScoredSet(IReadOnlyList<SliceItem> Slices, int Height, int 
                 output.Reconstruction.clamp(0, 1).cpu().data<float>().CopyTo(recon ??= new float[maps.Length], start * plane);
             var s = output.Score.to(ScalarType.Float64).cpu().data<double>().ToArray();
             s.CopyTo(scores, start);
+            scored.Add(items.Count);
         }
         return new ScoredSet(test.Items, h, w, maps, recon, scores);
     }
@@ -72,11 +77,18 @@ public sealed record ScoredSet(IReadOnlyList<SliceItem> Slices, int Height, int 
     }
 
     /// <summary>Every metric under each post-processing of <paramref name="settings"/>, split "test" for the first and
-    /// "test[name]" for the others (<see cref="EvaluationSettings.SplitOf"/>).</summary>
-    public IReadOnlyList<MetricValue> Metrics(EvaluationSettings? settings = null, int[]? volumeIds = null) =>
-        MetricsUnder(settings ?? EvaluationSettings.Default, volumeIds);
-
-    IReadOnlyList<MetricValue> MetricsUnder(EvaluationSettings settings, int[]? volumeIds) =>
-        settings.PostProcessing.SelectMany(post => MetricRows.From(Evaluate(volumeIds, settings.ImageScore, post))
-            .Select(m => m with { Split = settings.SplitOf(post) })).ToList();
+    /// "test[name]" for the others (<see cref="EvaluationSettings.SplitOf"/>), reporting the post-processings evaluated as
+    /// phase "evaluating".</summary>
+    public IReadOnlyList<MetricValue> Metrics(EvaluationSettings? settings = null, int[]? volumeIds = null, IProgress<WorkProgress>? progress = null)
+    {
+        settings ??= EvaluationSettings.Default;
+        var evaluated = WorkProgress.Start(progress, "evaluating", settings.PostProcessing.Count, "post-processings");
+        var metrics = new List<MetricValue>();
+        foreach (var post in settings.PostProcessing)
+        {
+            metrics.AddRange(MetricRows.From(Evaluate(volumeIds, settings.ImageScore, post)).Select(m => m with { Split = settings.SplitOf(post) }));
+            evaluated.Add();
+        }
+        return metrics;
+    }
 }

@@ -105,6 +105,9 @@ public sealed record DdpmConfig : IDetectorConfig
         if (TrainTimesteps < 0 || TrainTimesteps > NumTimesteps) throw new ArgumentOutOfRangeException(nameof(TrainTimesteps), TrainTimesteps, $"must lie in 0 (every timestep) … T = {NumTimesteps}");
         if (TStart < 0 || TStart >= NumTimesteps) throw new ArgumentOutOfRangeException(nameof(TStart), TStart, $"t_start must lie in 0 … {NumTimesteps - 1}");
         if (InferenceSteps < 1 || InferenceSteps > TStart + 1) throw new ArgumentOutOfRangeException(nameof(InferenceSteps), InferenceSteps, $"reverse steps must lie in 1 … t_start + 1 = {TStart + 1}");
+        if (!(BetaStart > 0 && BetaStart <= BetaEnd && BetaEnd < 1))
+            throw new ArgumentOutOfRangeException(nameof(BetaEnd), BetaEnd, $"the noise schedule needs 0 < BetaStart ≤ BetaEnd < 1, got BetaStart {BetaStart}");
+        if (!(Eta >= 0 && Eta <= 1)) throw new ArgumentOutOfRangeException(nameof(Eta), Eta, "DDIM's η must lie in [0, 1] (0 = deterministic, 1 = DDPM-like)");
     }
 
     internal NoiseSchedule CreateSchedule(Device? device = null) =>

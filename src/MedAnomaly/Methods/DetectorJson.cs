@@ -3,11 +3,12 @@ using System.Text.Json.Serialization;
 
 namespace MedAnomaly.Methods;
 
-/// <summary>The one JSON convention of detector configs (checkpoints, the run store, <c>--set</c>): enums by name
-/// (numbers are read too).</summary>
+/// <summary>The one JSON convention of detector configs (checkpoints, the run store, <c>--set</c>): enums by name only (a
+/// number would name a value the enum may not have, which a method would meet only when it runs), and no null where the
+/// record's property is not nullable (a null network config would fail only when the network is built).</summary>
 public static class DetectorJson
 {
-    public static readonly JsonSerializerOptions Options = new() { Converters = { new JsonStringEnumConverter() } };
+    public static readonly JsonSerializerOptions Options = new() { Converters = { new JsonStringEnumConverter(allowIntegerValues: false) }, RespectNullableAnnotations = true };
 
     public static string Serialize<T>(T config) => JsonSerializer.Serialize(config, Options);
 

@@ -40,11 +40,18 @@ public static class DetectorRegistry
     }
 
     /// <summary>Rebuilds a detector written by <see cref="IAnomalyDetector.Save"/>: the method and config come from the file's
-    /// metadata, then the weights are loaded.</summary>
+    /// metadata, then the weights are loaded (each tensor's shape checked before it is copied).</summary>
+    /// <exception cref="InvalidDataException">The file is not a saved detector: a bad header, an unknown method, a config the
+    /// method refuses, or tensors that do not fit the network.</exception>
     public static IAnomalyDetector Load(string path)
     {
         var (method, config) = DetectorCheckpoint.ReadHeader(path);
-        var detector = Create(method, config);
+        IAnomalyDetector detector;
+        try { detector = Create(method, config); }
+        catch (Exception e) when (e is ArgumentException or System.Text.Json.JsonException)
+        {
+            throw new InvalidDataException($"{path}: the saved detector cannot be rebuilt: {e.Message}", e);
+        }
         try { detector.LoadWeights(path); return detector; }
         catch { detector.Dispose(); throw; }
     }

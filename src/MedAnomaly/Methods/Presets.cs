@@ -20,6 +20,9 @@ public static class Presets
         GradientClip = 1.0,
     };
 
+    /// <summary>The preset of a run that names none (the CLI's <c>--preset</c> default).</summary>
+    public const PresetName Default = PresetName.Quick;
+
     /// <summary>Slices every method sees under the quick preset: the equal budget of `make demo`.</summary>
     public const int QuickSlices = 2400;
 

@@ -31,12 +31,19 @@ public static class Figures
         return Row(slices.Select(p => new Panel(p.Pixels, p.H, p.W, 0, top, Heat: true)), caption, minPanelSize);
     }
 
-    /// <summary>One row per image: input | reconstruction | anomaly map | input with the ground-truth outline in red.
+    /// <summary>One row per image: input | reconstruction | anomaly map | input with the ground-truth outline in red, labelled
+    /// like the comparison's figure (<see cref="ResidualFigure.Row"/>): column titles, a label per row, a colour bar per map.
     /// <paramref name="input"/>, <paramref name="reconstruction"/> [N,1,H,W] in [0,1]; <paramref name="map"/> [N,1,H,W]
     /// (scaled to its batch maximum, or <paramref name="mapMax"/>); <paramref name="mask"/> [N,1,H,W] in {0,1}
-    /// (optional: then the last column is left out). Reconstruction may be null (methods without one).</summary>
+    /// (optional: then the last column is left out). Reconstruction may be null (methods without one: its column is left
+    /// out).</summary>
+    /// <param name="rowLabels">One per row shown (lines separated by '\n'); default "image 1", "image 2", ….</param>
+    /// <param name="columns">The column titles; default the parts of <paramref name="caption"/> between " | " when there is one
+    /// per column (so "slice | intensity | outline" titles three columns), else input, reconstruction, anomaly map, lesion
+    /// outline.</param>
     public static PngFigure Residuals(Tensor input, Tensor? reconstruction, Tensor map, Tensor? mask = null,
-        int maxRows = 4, double? mapMax = null, string? caption = null, int minPanelSize = 128)
+        int maxRows = 4, double? mapMax = null, string? caption = null, int minPanelSize = 128,
+        IReadOnlyList<string>? rowLabels = null, IReadOnlyList<string>? columns = null)
     {
         var x = Slices(input, "input");
         var r = reconstruction is null ? null : Slices(reconstruction, "reconstruction");
@@ -45,17 +52,29 @@ public static class Figures
         if (m.Count != x.Count || (r is not null && r.Count != x.Count) || (g is not null && g.Count != x.Count))
             throw new ArgumentException($"residual figure: input has {x.Count} images but reconstruction/map/mask have " +
                 $"{r?.Count.ToString() ?? "-"}/{m.Count}/{g?.Count.ToString() ?? "-"}; expected the same batch");
+        int shown = Math.Min(maxRows, x.Count);
+        if (rowLabels is not null && rowLabels.Count < shown)
+            throw new ArgumentException($"residual figure: {rowLabels.Count} row labels for {shown} rows");
         double top = mapMax ?? Math.Max(1e-12, m.Max(s => s.Pixels.Max()));
-        var rows = new List<IReadOnlyList<Panel>>();
-        for (int i = 0; i < Math.Min(maxRows, x.Count); i++)
-        {
-            var row = new List<Panel> { new(x[i].Pixels, x[i].H, x[i].W) };
-            if (r is not null) row.Add(new Panel(r[i].Pixels, r[i].H, r[i].W));
-            row.Add(new Panel(m[i].Pixels, m[i].H, m[i].W, 0, top, Heat: true));
-            if (g is not null) row.Add(new Panel(x[i].Pixels, x[i].H, x[i].W, Outline: g[i].Pixels));
-            rows.Add(row);
-        }
-        return Grid(rows, caption ?? "input | reconstruction | anomaly map | ground truth", minPanelSize);
+        var rows = new List<FigureRow>();
+        for (int i = 0; i < shown; i++)
+            rows.Add(ResidualFigure.Row(rowLabels?[i] ?? $"image {i + 1}", x[i].Pixels, r?[i].Pixels, m[i].Pixels, g?[i].Pixels, x[i].H, x[i].W,
+                                        top, showReconstruction: r is not null, showOutline: g is not null));
+        var titles = columns ?? ColumnTitles(caption, rows[0].Panels.Count, r is not null, g is not null);
+        caption ??= string.Join(" | ", titles);
+        byte[] png = LabelledMontage.Encode(titles, rows, minPanelSize);
+        var (width, height) = PngSize(png);
+        return new PngFigure(png, width, height, caption);
+    }
+
+    /// <summary>The caption's " | " parts when there is one per column, else <see cref="ResidualFigure.Columns"/> less the
+    /// columns left out.</summary>
+    static IReadOnlyList<string> ColumnTitles(string? caption, int count, bool reconstruction, bool outline)
+    {
+        var parts = caption?.Split(" | ", StringSplitOptions.TrimEntries) ?? [];
+        if (parts.Length == count) return parts;
+        var all = ResidualFigure.Columns;
+        return all.Where((_, k) => (k != 1 || reconstruction) && (k != 3 || outline)).ToList();
     }
 
     /// <summary>The residual montage of a detector's output (its map and, when it has one, its reconstruction).</summary>
@@ -66,11 +85,13 @@ public static class Figures
     public static PngFigure Grid(IReadOnlyList<IReadOnlyList<Panel>> rows, string? caption = null, int minPanelSize = 128)
     {
         byte[] png = Montage.Encode(rows, minPanelSize);
-        // IHDR follows the 8-byte signature and the chunk's length and type: width and height, big-endian.
-        int width = System.Buffers.Binary.BinaryPrimitives.ReadInt32BigEndian(png.AsSpan(16));
-        int height = System.Buffers.Binary.BinaryPrimitives.ReadInt32BigEndian(png.AsSpan(20));
+        var (width, height) = PngSize(png);
         return new PngFigure(png, width, height, caption);
     }
+
+    /// <summary>IHDR follows the 8-byte signature and the chunk's length and type: width and height, big-endian.</summary>
+    static (int Width, int Height) PngSize(byte[] png) =>
+        (System.Buffers.Binary.BinaryPrimitives.ReadInt32BigEndian(png.AsSpan(16)), System.Buffers.Binary.BinaryPrimitives.ReadInt32BigEndian(png.AsSpan(20)));
 
     /// <summary>A tensor's images as panels of the given range (for building a grid by hand).</summary>
     public static IReadOnlyList<Panel> Panels(Tensor images, double min = 0, double max = 1, bool heat = false) =>

@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Net;
 using System.Text;
 using MedAnomaly.Data;
@@ -24,15 +25,18 @@ public sealed class HtmlReport
 
     public string Title { get; }
 
-    /// <summary>The usual report of a comparison: the results table, the mean ± std bars, the per-seed boxes, and
-    /// the residual-map figure when one is given (a PNG file).</summary>
-    public static HtmlReport ForResults(string title, SeedSummary summary, string? residualMapPng = null, TableOptions? options = null)
+    /// <summary>The usual report of a comparison: the results table, the mean ± std bars, the per-seed boxes, the
+    /// residual-map figure when one is given (a PNG file, with <paramref name="figureCaption"/>), and the provenance of each
+    /// run when given (<see cref="AddProvenance"/>).</summary>
+    public static HtmlReport ForResults(string title, SeedSummary summary, string? residualMapPng = null, TableOptions? options = null,
+                                        string? figureCaption = null, IReadOnlyList<RunProvenance>? provenance = null)
     {
         var report = new HtmlReport(title)
             .AddTable(summary, options)
             .AddChart(Charts.MeanStdBars(summary))
             .AddChart(Charts.SeedBoxes(summary));
-        return residualMapPng is null ? report : report.AddImage(residualMapPng, "Residual maps");
+        if (residualMapPng is not null) report.AddImage(residualMapPng, figureCaption ?? "Residual maps");
+        return provenance is null ? report : report.AddProvenance(provenance);
     }
 
     /// <summary>A heading and the method × metric table (<see cref="HtmlTable"/>).</summary>
@@ -43,6 +47,46 @@ public sealed class HtmlReport
         sections.Add(_ => $"<section>\n<h2>{Encode(caption)}</h2>\n{table}</section>\n");
         return this;
     }
+
+    /// <summary>A heading and one table row per run (<see cref="RunProvenance"/>): id, method, dataset, seed, preset, the
+    /// settings that differ from the preset, evaluation, code and machine, start and end (UTC), then the exact command on a
+    /// row of its own.</summary>
+    public HtmlReport AddProvenance(IReadOnlyList<RunProvenance> runs, string heading = "Provenance: the runs behind these numbers")
+    {
+        var html = new StringBuilder();
+        html.Append("<table class=\"medanomaly-provenance\">\n<thead><tr>");
+        foreach (var column in ProvenanceColumns) html.Append($"<th scope=\"col\">{Encode(column)}</th>");
+        html.Append("</tr></thead>\n<tbody>\n");
+        foreach (var run in runs)
+        {
+            html.Append($"<tr class=\"run\" data-run=\"{run.Id}\">");
+            foreach (var cell in ProvenanceCells(run)) html.Append($"<td>{cell}</td>");
+            html.Append($"</tr>\n<tr class=\"command\" data-run=\"{run.Id}\"><td colspan=\"{ProvenanceColumns.Length}\">command: <code>{Encode(run.Command)}</code></td></tr>\n");
+        }
+        html.Append("</tbody>\n</table>\n");
+        string table = html.ToString();
+        sections.Add(_ => $"<section>\n<h2>{Encode(heading)}</h2>\n{table}</section>\n");
+        return this;
+    }
+
+    static readonly string[] ProvenanceColumns =
+        ["run", "method", "dataset", "seed", "preset", "changed from the preset", "evaluation", "code", "machine", "started (UTC)", "ended (UTC)"];
+
+    /// <summary>The cells of <see cref="ProvenanceColumns"/>, HTML-encoded.</summary>
+    static IEnumerable<string> ProvenanceCells(RunProvenance run) =>
+    [
+        run.Id.ToString(CultureInfo.InvariantCulture) + (run.Status == RunStatus.Completed ? "" : $" ({run.Status.ToString().ToLowerInvariant()})"),
+        Encode(run.Method),
+        Encode(run.Dataset),
+        run.Seed.ToString(CultureInfo.InvariantCulture),
+        Encode(run.Preset ?? "–"),
+        run.Changes.Count == 0 ? "none" : string.Join("<br>", run.Changes.Select(c => $"<code>{Encode(c)}</code>")),
+        Encode(run.Evaluation),
+        $"git <code>{Encode(run.GitRevision ?? "unknown")}</code><br>TorchSharp {Encode(run.TorchSharpVersion ?? "–")}<br>libtorch {Encode(run.LibtorchVersion ?? "–")}",
+        Encode(run.Machine ?? "–"),
+        run.StartedUtc.ToString("yyyy-MM-dd HH:mm:ss", CultureInfo.InvariantCulture),
+        run.EndedUtc?.ToString("yyyy-MM-dd HH:mm:ss", CultureInfo.InvariantCulture) ?? "–",
+    ];
 
     /// <summary>A Plotly.NET chart, drawn in the page from its JSON (data, layout and config).</summary>
     public HtmlReport AddChart(GenericChart chart)
@@ -124,6 +168,10 @@ public sealed class HtmlReport
         table.medanomaly-results th, table.medanomaly-results td { padding: 0.3rem 0.8rem; border-bottom: 1px solid #ccc; text-align: right; }
         table.medanomaly-results th[scope=row], table.medanomaly-results thead th:first-child { text-align: left; }
         figure img { max-width: 100%; image-rendering: pixelated; }
+        table.medanomaly-provenance { border-collapse: collapse; margin: 1rem 0; font-size: 0.8rem; }
+        table.medanomaly-provenance th, table.medanomaly-provenance td { padding: 0.25rem 0.5rem; border-bottom: 1px solid #ddd; text-align: left; vertical-align: top; }
+        table.medanomaly-provenance tr.run td { border-bottom: none; }
+        table.medanomaly-provenance code { overflow-wrap: anywhere; }
         footer { margin-top: 2rem; color: #777; font-size: 0.85rem; }
         """;
 }

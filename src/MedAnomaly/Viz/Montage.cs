@@ -23,8 +23,7 @@ public static class Montage
     {
         if (rows.Count == 0 || rows.Any(r => r.Count == 0)) throw new ArgumentException("a montage needs at least one panel per row");
         var panels = rows.SelectMany(r => r).ToList();
-        int largest = panels.Max(p => Math.Max(p.Height, p.Width));
-        int zoom = Math.Max(1, (minPanelSize + largest - 1) / largest);
+        int zoom = Zoom(panels, minPanelSize);
         int cellH = panels.Max(p => p.Height) * zoom, cellW = panels.Max(p => p.Width) * zoom;
         int columns = rows.Max(r => r.Count);
         int width = columns * (cellW + Gutter) + Gutter, height = rows.Count * (cellH + Gutter) + Gutter;
@@ -35,7 +34,9 @@ public static class Montage
         return Png.EncodeRgb(rgb, width, height);
     }
 
-    static void Draw(byte[] rgb, int width, Panel p, int top, int left, int zoom)
+    /// <summary>Draws <paramref name="p"/> enlarged <paramref name="zoom"/> times with its top-left corner at (<paramref name="left"/>,
+    /// <paramref name="top"/>) of a row-major RGB buffer <paramref name="width"/> pixels wide.</summary>
+    internal static void Draw(byte[] rgb, int width, Panel p, int top, int left, int zoom)
     {
         if (p.Pixels.Length != p.Height * p.Width)
             throw new ArgumentException($"panel has {p.Pixels.Length} pixels, expected {p.Height}×{p.Width}");
@@ -49,6 +50,13 @@ public static class Montage
                 int o = ((top + y) * width + left + x) * 3;
                 (rgb[o], rgb[o + 1], rgb[o + 2]) = (r, g, b);
             }
+    }
+
+    /// <summary>The integer enlargement that makes the largest panel at least <paramref name="minPanelSize"/> pixels.</summary>
+    internal static int Zoom(IEnumerable<Panel> panels, int minPanelSize)
+    {
+        int largest = panels.Max(p => Math.Max(p.Height, p.Width));
+        return Math.Max(1, (minPanelSize + largest - 1) / largest);
     }
 
     /// <summary>A mask pixel with a 4-neighbour outside the mask.</summary>

@@ -1,6 +1,10 @@
+using System.Globalization;
+using System.Text.Json;
 using System.Text.Json.Nodes;
+using System.Text.RegularExpressions;
 using MedAnomaly.Data;
 using MedAnomaly.Experiments;
+using MedAnomaly.Tests.TestSupport;
 using MedAnomaly.Viz;
 using Microsoft.Playwright;
 
@@ -68,20 +72,100 @@ public sealed class BrowserTests : IDisposable
         Assert.True(page.Images >= images, $"{name}: {images} PNG outputs but {page.Images} decoded <img> elements");
     }
 
+    /// <summary>Issue #18 item 6: a report written by <c>medanomaly compare</c> shows, in the browser, the provenance table
+    /// (one row per run with the run store's id, method, seed, preset, command, git revision, versions and times) and the
+    /// residual figure with its labels: the caption names the columns and each row's method, volume and slice, and the
+    /// image itself carries the column titles (black text on white above the panels, read back through a canvas).</summary>
+    [ChromiumFact]
+    public async Task CompareReportShowsTheProvenanceTableAndTheLabelledFigure()
+    {
+        string data = Path.Combine(folder, "phantom"), store = Path.Combine(folder, "runs", "medanomaly.db"), output = Path.Combine(folder, "compare");
+        PhantomSet.Write(data, volumes: 4, size: 32, seed: 0, testFraction: 0.5);
+        var compare = CliProcess.Run("compare", "--methods", "ae", "--seeds", "1", "--data", data, "--preset", "tiny", "--set", "steps=4",
+                                     "--store", store, "--out", output);
+        Assert.True(compare.Code == 0, compare.Output);
+        var run = RunStore.OpenReadOnly(store).GetRun(1);
+        string report = Path.Combine(output, "report.html");
+
+        var (page, browser, playwright) = await Open(report, expectedCharts: 2);
+        await using var _ = browser;
+        using var __ = playwright;
+        var provenance = await page.EvaluateAsync<JsonElement>("""
+            () => ({
+              header: [...document.querySelectorAll('table.medanomaly-provenance thead th')].map(th => th.innerText),
+              runs: [...document.querySelectorAll('table.medanomaly-provenance tr.run')].map(tr => [...tr.cells].map(td => td.innerText)),
+              commands: [...document.querySelectorAll('table.medanomaly-provenance tr.command')].map(tr => tr.innerText),
+            })
+            """);
+        string[] header = [.. provenance.GetProperty("header").EnumerateArray().Select(h => h.GetString()!)];
+        Assert.Equal(["run", "method", "dataset", "seed", "preset", "changed from the preset", "evaluation", "code", "machine", "started (UTC)", "ended (UTC)"], header);
+        var cells = provenance.GetProperty("runs").EnumerateArray().Select(r => r.EnumerateArray().Select(c => c.GetString()!).ToArray()).Single();
+        string Cell(string column) => cells[Array.IndexOf(header, column)];
+        Assert.Equal(("1", "ae", "phantom", "0", "tiny", "Steps=4"), (Cell("run"), Cell("method"), Cell("dataset"), Cell("seed"), Cell("preset"), Cell("changed from the preset")));
+        Assert.Equal("image score mean; post-processing none, fg-weight", Cell("evaluation"));
+        Assert.Contains("git " + (run.Info.GitRevision ?? "unknown"), Cell("code"));
+        Assert.Contains($"TorchSharp {run.Info.TorchSharpVersion}", Cell("code"));
+        Assert.Contains($"libtorch {run.Info.LibtorchVersion}", Cell("code"));
+        Assert.Equal(run.StartedUtc.ToString("yyyy-MM-dd HH:mm:ss", CultureInfo.InvariantCulture), Cell("started (UTC)"));
+        Assert.Equal(run.EndedUtc!.Value.ToString("yyyy-MM-dd HH:mm:ss", CultureInfo.InvariantCulture), Cell("ended (UTC)"));
+        Assert.Equal("command: " + run.Info.Command, provenance.GetProperty("commands").EnumerateArray().Single().GetString());
+        Assert.StartsWith("medanomaly train --method ae --seed 0 --data ", run.Info.Command);
+
+        var figure = await page.EvaluateAsync<JsonElement>("""
+            () => {
+              const img = [...document.querySelectorAll('figure img')].find(i => i.alt.startsWith('Residual maps'));
+              const canvas = document.createElement('canvas');
+              canvas.width = img.naturalWidth; canvas.height = img.naturalHeight;
+              const context = canvas.getContext('2d');
+              context.drawImage(img, 0, 0);
+              const band = context.getImageData(0, 0, img.naturalWidth, 20).data;
+              let black = 0, other = 0;
+              for (let i = 0; i < band.length; i += 4) {
+                if (band[i] === 0 && band[i + 1] === 0 && band[i + 2] === 0) black++;
+                else if (!(band[i] === 255 && band[i + 1] === 255 && band[i + 2] === 255)) other++;
+              }
+              return { width: img.naturalWidth, height: img.naturalHeight, shown: img.getBoundingClientRect().width > 0,
+                       caption: img.closest('figure').querySelector('figcaption').innerText, black, other };
+            }
+            """);
+        var png = Png.Read(Path.Combine(output, "residuals.png"));
+        Assert.Equal((png.Width, png.Height, true), (figure.GetProperty("width").GetInt32(), figure.GetProperty("height").GetInt32(), figure.GetProperty("shown").GetBoolean()));
+        string caption = figure.GetProperty("caption").GetString()!;
+        Assert.Contains("Columns: input | reconstruction | anomaly map | lesion outline", caption);
+        Assert.Equal(3, Regex.Matches(caption, @"ae · phantom_\d{4} · slice \d+").Count);   // the three figure slices, one method
+        Assert.True(figure.GetProperty("black").GetInt32() > 0, "no title text in the figure's top band");
+        Assert.Equal(0, figure.GetProperty("other").GetInt32());                            // titles only: black on white
+        await AssertRenderedCleanly(page, report);
+    }
+
     sealed record Rendered(int Charts, int Images);
 
     /// <summary>Opens the file, waits until <paramref name="expectedCharts"/> plots exist, and checks requests, errors and
     /// the screenshot.</summary>
     async Task<Rendered> Render(string path, int expectedCharts)
     {
-        using var playwright = await Playwright.CreateAsync();
-        await using var browser = await playwright.Chromium.LaunchAsync(new()
+        var (page, browser, playwright) = await Open(path, expectedCharts);
+        await using var _ = browser;
+        using var __ = playwright;
+        int charts = await page.EvaluateAsync<int>("document.querySelectorAll('.main-svg').length");
+        int images = await page.EvaluateAsync<int>("[...document.images].filter(i => i.complete && i.naturalWidth > 0).length");
+        await AssertRenderedCleanly(page, path);
+        return new Rendered(charts, images);
+    }
+
+    readonly List<string> outside = [];
+    readonly List<string> errors = [];
+
+    /// <summary>The page in headless Chromium once <paramref name="expectedCharts"/> plots are drawn; every request that
+    /// leaves the machine is aborted and recorded, as are console and page errors.</summary>
+    async Task<(IPage Page, IBrowser Browser, IPlaywright Playwright)> Open(string path, int expectedCharts)
+    {
+        var playwright = await Playwright.CreateAsync();
+        var browser = await playwright.Chromium.LaunchAsync(new()
         {
             ExecutablePath = ChromiumFactAttribute.Chromium, Headless = true, Args = ["--no-sandbox"],
         });
         var page = await browser.NewPageAsync(new() { ViewportSize = new() { Width = 1100, Height = 900 } });
-        var outside = new List<string>();
-        var errors = new List<string>();
         await page.RouteAsync("**/*", async route =>
         {
             string url = route.Request.Url;
@@ -94,17 +178,19 @@ public sealed class BrowserTests : IDisposable
         await page.GotoAsync(new Uri(path).AbsoluteUri, new() { WaitUntil = WaitUntilState.Load, Timeout = 60_000 });
         await page.WaitForFunctionAsync($"document.querySelectorAll('.js-plotly-plot .main-svg').length >= {expectedCharts}",
             null, new() { Timeout = 30_000 });
-        int charts = await page.EvaluateAsync<int>("document.querySelectorAll('.main-svg').length");
-        int images = await page.EvaluateAsync<int>("[...document.images].filter(i => i.complete && i.naturalWidth > 0).length");
-        byte[] screenshot = await page.ScreenshotAsync(new() { FullPage = false });
+        return (page, browser, playwright);
+    }
 
+    /// <summary>No request left the machine, no JavaScript error, and the screenshot is not blank.</summary>
+    async Task AssertRenderedCleanly(IPage page, string path)
+    {
+        byte[] screenshot = await page.ScreenshotAsync(new() { FullPage = false });
         Assert.True(outside.Count == 0, $"{path}: requests left the machine (aborted): {string.Join(", ", outside)}");
         Assert.True(errors.Count == 0, $"{path}: JavaScript errors:\n{string.Join("\n", errors)}");
         var image = Png.Read(screenshot);
         double mean = image.Pixels.Average(p => (double)p);
         double variance = image.Pixels.Average(p => (p - mean) * (p - mean));
         Assert.True(variance > 1e-3, $"{path}: the screenshot looks blank (pixel variance {variance:G3}, mean {mean:G3})");
-        return new Rendered(charts, images);
     }
 
     /// <summary>An executed notebook with charts: one that <c>make notebooks</c> left under build/notebooks/, else a small
