@@ -10,9 +10,12 @@ namespace MedAnomaly.Viz;
 public static class ResidualFigure
 {
     /// <summary>The <paramref name="count"/> test slices with the largest lesions (ties: first).</summary>
-    public static int[] LargestLesions(ScoredSet scored, int count) =>
-        Enumerable.Range(0, scored.Slices.Count)
-            .OrderByDescending(i => scored.Slices[i].Mask?.Count(v => v > 0) ?? 0)
+    public static int[] LargestLesions(ScoredSet scored, int count) => LargestLesions(scored.Slices, count);
+
+    /// <summary>The <paramref name="count"/> slices with the largest lesions (ties: first), before any scoring.</summary>
+    public static int[] LargestLesions(IReadOnlyList<Data.SliceItem> slices, int count) =>
+        Enumerable.Range(0, slices.Count)
+            .OrderByDescending(i => slices[i].Mask?.Count(v => v > 0) ?? 0)
             .Take(count).Order().ToArray();
 
     public static void Write(string path, IReadOnlyList<(string Method, ScoredSet Scored)> methods, int[] slices)
