@@ -36,7 +36,7 @@ public static class ExperimentRunner
         long id = store.BeginRun(new RunInfo(setup.Method, data.Name, config, unchecked((long)seed), command)
         {
             // The thread count is part of what ran: libtorch's reductions can round differently with another count.
-            Machine = $"{RunInfo.DescribeMachine()}, {TorchSharp.torch.get_num_threads()} libtorch threads",
+            Machine = $"{RunInfo.DescribeMachine()}, libtorch threads {TorchSharp.torch.get_num_threads()}",
             LibtorchVersion = TorchNative.LibTorchVersion,
             TorchSharpVersion = TorchNative.TorchSharpVersion,
         });

@@ -64,8 +64,8 @@ public sealed partial class RunStore
         }
         Execute("""
             CREATE TEMP TABLE merging AS
-            SELECT id AS source_id, uuid FROM source.runs
-            WHERE status <> 'running' AND uuid NOT IN (SELECT uuid FROM main.runs)
+            SELECT id AS source_id, uuid FROM source.runs s
+            WHERE status <> 'running' AND NOT EXISTS (SELECT 1 FROM main.runs t WHERE t.uuid = s.uuid)
             """);
         try
         {
