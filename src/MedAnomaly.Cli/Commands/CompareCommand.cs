@@ -26,25 +26,28 @@ public static class CompareCommand
         grid.AddTo(command);
         command.SetAction(parse => CliErrors.RunWithTorch(parse, () =>
         {
-            if (parse.GetValue(grid.Resume) is { } folder) return CompareGrid.Resume(parse, grid, shared, folder);
+            var ct = WorkflowOptions.CancelOnCtrlC();
+            if (parse.GetValue(grid.Resume) is { } folder) return CompareGrid.Resume(parse, grid, folder, ct);
             if (parse.GetValue(shared.Data) is null) throw new ArgumentException("compare needs --data (a phantom folder or a manifest), or --resume GRID");
             var names = parse.GetValue(methods)!.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
             foreach (var name in names) shared.Setup(parse, name).Detector.Dispose();   // every method and --set checked before any run
+            if (!grid.IsGrid(parse)) grid.RefuseGridOnlyOptions(parse);
+            var executor = grid.IsGrid(parse) ? CompareGrid.CreateExecutor(parse, grid, grid.ExecutorName(parse), null, parse.GetValue(shared.Device), ct) : null;
             var data = ExperimentData.Load(parse.GetValue(shared.Data)!, parse.GetValue(shared.Root));
             var store = RunStore.Open(parse.GetValue(shared.Store)!);
             store.MarkStaleRunsFailed();
             var options = defaults with { Methods = names, Seeds = parse.GetValue(seeds), OutputDirectory = parse.GetValue(output)!, Evaluation = shared.Evaluation(parse) };
-            if (grid.IsGrid(parse)) return CompareGrid.Start(parse, grid, shared, data, store, options);
-            grid.RefuseGridOnlyOptions(parse);
-            return InProcess(args, shared, parse, data, store, options);
+            return executor is null
+                ? InProcess(args, shared, parse, data, store, options, ct)
+                : CompareGrid.Start(parse, shared, grid, executor, data, store, options, ct);
         }));
         return command;
     }
 
     /// <summary>Every cell in this process, one after another (the default).</summary>
-    static int InProcess(string[] args, WorkflowOptions shared, ParseResult parse, ExperimentData data, RunStore store, ComparisonOptions options)
+    static int InProcess(string[] args, WorkflowOptions shared, ParseResult parse, ExperimentData data, RunStore store, ComparisonOptions options,
+        CancellationToken ct)
     {
-        var ct = WorkflowOptions.CancelOnCtrlC();
         var clock = System.Diagnostics.Stopwatch.StartNew();
         ComparisonResult? result = null;
         AnsiConsole.Progress()

@@ -21,7 +21,7 @@ public static class CompareGrid
         public Option<string?> Resume { get; } = new("--resume") { Description = "continue the grid in this folder (a former --out): submit only the cells that have not completed, wait, merge, tabulate" };
         public Option<bool> NoWait { get; } = new("--no-wait") { Description = "slurm: return once the job array is submitted (`compare --resume GRID` later waits, merges and tabulates)" };
         public Option<string?> Partition { get; } = new("--partition") { Description = "slurm: the partition of every task" };
-        public Option<string?> Time { get; } = new("--time") { Description = "slurm: time limit per task, e.g. 12:00:00 (a task that reaches it is requeued and resumes from its checkpoint)" };
+        public Option<string?> Time { get; } = new("--time") { Description = "slurm: time limit per task, e.g. 12:00:00 (a task that reaches it stops at a checkpoint; --resume continues it)" };
         public Option<int?> CpusPerTask { get; } = new("--cpus-per-task") { Description = "slurm: CPUs per task, also libtorch's threads (default 1)" };
         public Option<string?> Memory { get; } = new("--mem") { Description = "slurm: memory per task, e.g. 16G" };
         public Option<int?> MaxRunning { get; } = new("--max-running") { Description = "slurm: at most N tasks of the array at once" };
@@ -55,17 +55,16 @@ public static class CompareGrid
     static bool Given(ParseResult parse, Option option) => parse.GetResult(option) is { Implicit: false };
 
     /// <summary>A new grid in --out: planned, saved, submitted, waited for, merged and tabulated.</summary>
-    public static int Start(ParseResult parse, Options grid, WorkflowOptions shared, ExperimentData data, RunStore store, ComparisonOptions options)
+    public static int Start(ParseResult parse, WorkflowOptions shared, Options grid, IGridExecutor executor, ExperimentData data, RunStore store,
+        ComparisonOptions options, CancellationToken ct)
     {
         var plan = GridPlan.Create(options.OutputDirectory, store.Path, parse.GetValue(shared.Data)!, parse.GetValue(shared.Root),
             options.Methods, options.FirstSeed, options.Seeds, shared.TrainArguments(parse));
-        var ct = WorkflowOptions.CancelOnCtrlC();
-        var executor = Executor(parse, grid, grid.ExecutorName(parse), last: null, device: parse.GetValue(shared.Device), ct);
         return Drive(parse, grid, plan, executor, data, store, options, ct);
     }
 
     /// <summary>`compare --resume GRID`: the grid as planned; the executor and its settings of the last submission unless given.</summary>
-    public static int Resume(ParseResult parse, Options grid, WorkflowOptions shared, string folder)
+    public static int Resume(ParseResult parse, Options grid, string folder, CancellationToken ct)
     {
         var plan = GridPlan.Load(folder);
         foreach (var option in parse.CommandResult.Command.Options)
@@ -73,44 +72,50 @@ public static class CompareGrid
                 throw new ArgumentException($"--resume {folder} continues the grid as planned in {GridPlan.FileName}; drop {option.Name} (a new grid needs another --out)");
         var last = plan.Submissions.LastOrDefault();
         string executorName = Given(parse, grid.Executor) ? grid.ExecutorName(parse) : last?.Executor ?? "local";
+        string? device = plan.Cells[0].TrainArgs.SkipWhile(a => a != "--device").Skip(1).FirstOrDefault();
+        var executor = CreateExecutor(parse, grid, executorName, last, device, ct);
         var data = ExperimentData.Load(plan.Data, plan.Root);
         var store = RunStore.Open(plan.Store);
         var options = new ComparisonOptions { Methods = plan.Methods, OutputDirectory = plan.Folder };
-        string? device = plan.Cells[0].TrainArgs.SkipWhile(a => a != "--device").Skip(1).FirstOrDefault();
-        var ct = WorkflowOptions.CancelOnCtrlC();
-        return Drive(parse, grid, plan, Executor(parse, grid, executorName, last, device, ct), data, store, options, ct);
+        return Drive(parse, grid, plan, executor, data, store, options, ct);
     }
 
-    static IGridExecutor Executor(ParseResult parse, Options grid, string name, GridSubmission? last, string? device, CancellationToken ct)
+    /// <summary>The executor the options ask for, checked (options valid, Slurm answering) before anything is read or written.</summary>
+    /// <param name="last">The grid's last submission, whose settings a resume keeps unless given again.</param>
+    public static IGridExecutor CreateExecutor(ParseResult parse, Options grid, string name, GridSubmission? last, string? device, CancellationToken ct)
     {
+        IGridExecutor executor;
         if (name == "local")
         {
             grid.RefuseGridOnlyOptions(parse);
             int jobs = parse.GetValue(grid.Jobs) ?? (last?.Executor == "local" ? last.Jobs : null) ?? 1;
-            if (jobs < 1) throw new ArgumentException($"--jobs must be at least 1, got {jobs}");
-            return new LocalGridExecutor(CliLauncher.Current(), jobs, ct);
+            executor = new LocalGridExecutor(CliLauncher.Current(), jobs, ct);
         }
-        if (Given(parse, grid.Jobs)) throw new ArgumentException("--jobs applies to --executor local; Slurm runs as many tasks as it has room for (--max-running limits them)");
-        var previous = last?.Executor == "slurm" ? last.Slurm : null;
-        var slurm = (previous ?? new SlurmOptions()) with
+        else
         {
-            Partition = parse.GetValue(grid.Partition) ?? previous?.Partition,
-            Time = parse.GetValue(grid.Time) ?? previous?.Time,
-            CpusPerTask = parse.GetValue(grid.CpusPerTask) ?? previous?.CpusPerTask ?? 1,
-            Memory = parse.GetValue(grid.Memory) ?? previous?.Memory,
-            MaxRunning = parse.GetValue(grid.MaxRunning) ?? previous?.MaxRunning,
-            Extra = Given(parse, grid.Sbatch) ? parse.GetValue(grid.Sbatch)! : previous?.Extra ?? [],
-            Gpus = device is not null && device.StartsWith("cuda", StringComparison.Ordinal) ? 1 : 0,
-        };
-        slurm.Validate();
-        return new SlurmGridExecutor(CliLauncher.Current(), slurm);
+            if (Given(parse, grid.Jobs)) throw new ArgumentException("--jobs applies to --executor local; Slurm runs as many tasks as it has room for (--max-running limits them)");
+            var previous = last?.Executor == "slurm" ? last.Slurm : null;
+            var slurm = (previous ?? new SlurmOptions()) with
+            {
+                Partition = parse.GetValue(grid.Partition) ?? previous?.Partition,
+                Time = parse.GetValue(grid.Time) ?? previous?.Time,
+                CpusPerTask = parse.GetValue(grid.CpusPerTask) ?? previous?.CpusPerTask ?? 1,
+                Memory = parse.GetValue(grid.Memory) ?? previous?.Memory,
+                MaxRunning = parse.GetValue(grid.MaxRunning) ?? previous?.MaxRunning,
+                Extra = Given(parse, grid.Sbatch) ? parse.GetValue(grid.Sbatch)! : previous?.Extra ?? [],
+                Gpus = device is not null && device.StartsWith("cuda", StringComparison.Ordinal) ? 1 : 0,
+            };
+            executor = new SlurmGridExecutor(CliLauncher.Current(), slurm);
+        }
+        if (parse.GetValue(grid.NoWait) && !executor.Detached) throw new ArgumentException("--no-wait needs --executor slurm: local cells run inside this command");
+        executor.Prepare();
+        return executor;
     }
 
     static int Drive(ParseResult parse, Options grid, GridPlan plan, IGridExecutor executor, ExperimentData data, RunStore store,
         ComparisonOptions options, CancellationToken ct)
     {
         bool noWait = parse.GetValue(grid.NoWait);
-        if (noWait && !executor.Detached) throw new ArgumentException("--no-wait needs --executor slurm: local cells run inside this command");
         var clock = Stopwatch.StartNew();
         var submitted = GridRun.SubmitMissing(plan, executor);
         Console.WriteLine(Submitted(plan, executor, submitted));

@@ -10,6 +10,9 @@ public interface IGridExecutor
     /// <summary>Whether the cells go on running after this process ends (<c>compare --no-wait</c>).</summary>
     bool Detached { get; }
 
+    /// <summary>Checks that cells can be started (Slurm: its commands answer), before anything is written.</summary>
+    void Prepare();
+
     /// <summary>Starts (or queues) <paramref name="cells"/> and returns what to record in grid.json.</summary>
     IReadOnlyList<GridSubmission> Submit(GridPlan plan, IReadOnlyList<GridCell> cells);
 

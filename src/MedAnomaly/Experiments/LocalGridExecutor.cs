@@ -22,9 +22,14 @@ public sealed class LocalGridExecutor(CliLauncher launcher, int jobs, Cancellati
     /// <summary>libtorch threads of each cell.</summary>
     public int ThreadsPerCell { get; } = Math.Max(1, Environment.ProcessorCount / Math.Max(1, jobs));
 
-    public IReadOnlyList<GridSubmission> Submit(GridPlan plan, IReadOnlyList<GridCell> cells)
+    public void Prepare()
     {
         if (jobs < 1) throw new ArgumentException($"--jobs must be at least 1, got {jobs}");
+    }
+
+    public IReadOnlyList<GridSubmission> Submit(GridPlan plan, IReadOnlyList<GridCell> cells)
+    {
+        Prepare();
         if (workers is { IsCompleted: false }) throw new InvalidOperationException("the local executor is still running an earlier submission");
         foreach (var cell in cells) states[cell.Index] = CellState.Pending;
         var queue = new ConcurrentQueue<GridCell>(cells.OrderBy(c => c.Index));

@@ -14,10 +14,19 @@ public sealed class SlurmGridExecutor(CliLauncher launcher, SlurmOptions options
     public string Name => "slurm";
     public bool Detached => true;
 
-    public IReadOnlyList<GridSubmission> Submit(GridPlan plan, IReadOnlyList<GridCell> cells)
+    int? maxArraySize;
+
+    /// <summary>Validates the options and asks the controller for its MaxArraySize: a cluster that does not answer fails here.</summary>
+    public void Prepare()
     {
         options.Validate();
-        int maxArraySize = MaxArraySize();
+        maxArraySize ??= MaxArraySize();
+    }
+
+    public IReadOnlyList<GridSubmission> Submit(GridPlan plan, IReadOnlyList<GridCell> cells)
+    {
+        Prepare();
+        int maxArraySize = this.maxArraySize!.Value;
         var submissions = new List<GridSubmission>();
         foreach (var part in cells.GroupBy(c => c.Index / maxArraySize).OrderBy(g => g.Key))
         {

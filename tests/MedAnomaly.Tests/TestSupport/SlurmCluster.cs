@@ -11,7 +11,11 @@ namespace MedAnomaly.Tests.TestSupport;
 /// </summary>
 public sealed class SlurmCluster : IDisposable
 {
-    public string Folder { get; } = Directory.CreateTempSubdirectory("medanomaly-slurm-").FullName;
+    /// <summary><c>MEDANOMALY_TEST_SLURM_DIR</c> when set (tests/run-tests.sh sets it, and stops that cluster on exit even
+    /// if the test host dies), else a new temporary folder.</summary>
+    public string Folder { get; } = System.Environment.GetEnvironmentVariable("MEDANOMALY_TEST_SLURM_DIR") is { Length: > 0 } given
+        ? Directory.CreateDirectory(given).FullName
+        : Directory.CreateTempSubdirectory("medanomaly-slurm-").FullName;
 
     /// <summary>Why the cluster did not start (the script's output), or null.</summary>
     public string? Failure { get; }
