@@ -89,6 +89,12 @@ demo: build
 bench: build peer-deps
 	@$(DOTNET) tests/MedAnomaly.Benchmarks/bin/$(CONFIG)/net10.0/MedAnomaly.Benchmarks.dll all
 
+# README's scale table: the quick grid with --jobs 1, --jobs 2 and through a loopback Slurm (benchmarks/scale.sh,
+# ~10+ minutes per row on 2 cores; PRESET=tiny checks it in minutes). Row 3 needs root (slurmd).
+PRESET ?= quick
+scale: build slurm-deps
+	@benchmarks/scale.sh --preset $(PRESET)
+
 # What the authors' code imports besides PEER_PACKAGES (benchmarks/peers/README.md), installed only when missing.
 PEER_CODE_PACKAGES := python3-torchvision python3-scipy python3-skimage python3-matplotlib python3-numba python3-pil \
   python3-requests python3-regex python3-filelock python3-yaml python3-tqdm python3-packaging python3-typing-extensions python3-psutil
