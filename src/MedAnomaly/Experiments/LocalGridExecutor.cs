@@ -73,6 +73,7 @@ public sealed class LocalGridExecutor(CliLauncher launcher, int jobs, Cancellati
         var start = new ProcessStartInfo(launcher.Words[0]) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
         foreach (var word in launcher.Words.Skip(1).Concat(cell.TrainArgs)) start.ArgumentList.Add(word);
         start.Environment["MEDANOMALY_NUM_THREADS"] = ThreadsPerCell.ToString();
+        if (!start.Environment.ContainsKey("NO_COLOR")) start.Environment["NO_COLOR"] = "1";   // a log file, not a terminal
         using var process = new Process { StartInfo = start };
         var gate = new Lock();
         void Write(string? line) { if (line is not null) lock (gate) log.WriteLine(line); }
