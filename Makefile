@@ -13,7 +13,7 @@ PEER_PACKAGES := python3-torch python3-sklearn python3-nibabel python3-numpy lib
 DOTNET := DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 dotnet
 CLI := $(DOTNET) src/MedAnomaly.Cli/bin/$(CONFIG)/net10.0/MedAnomaly.Cli.dll
 
-.PHONY: all peer-deps peer-code-deps notebook-deps tools build pack test notebooks readme-figures demo bench peers clean
+.PHONY: all peer-deps peer-code-deps notebook-deps slurm-deps tools build pack test notebooks readme-figures demo bench scale peers clean
 
 all: build
 
@@ -29,6 +29,16 @@ peer-deps:
 NOTEBOOK_PACKAGES := chromium python3-nbformat
 notebook-deps:
 	@missing=""; for p in $(NOTEBOOK_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	if [ -n "$$(echo $$missing)" ]; then \
+	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	  $$SUDO apt-get update -q && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -q $$missing; \
+	fi
+
+# Slurm and munge for the tests of `compare --executor slurm`, which start a one-node cluster in a temporary folder
+# (tests/slurm/loopback-cluster.sh; docs/cluster.md) with daemons of their own; installed only when missing.
+SLURM_PACKAGES := slurm-wlm munge
+slurm-deps:
+	@missing=""; for p in $(SLURM_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
 	if [ -n "$$(echo $$missing)" ]; then \
 	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
 	  $$SUDO apt-get update -q && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -q $$missing; \
@@ -53,8 +63,8 @@ pack:
 	@$(DOTNET) pack MedAnomaly.sln -c $(CONFIG) --no-build -v q -nologo -o artifacts/feed -p:VersionSuffix=$(PACK_VERSION_SUFFIX) >/dev/null
 	@echo "packed into artifacts/feed:" $$(cd artifacts/feed && ls *.nupkg)
 
-# The xunit suite, then every notebook headless; one summary line counts both.
-test: build notebook-deps
+# The xunit suite (with the Slurm executor's tests on a loopback cluster), then every notebook headless; one summary line counts both.
+test: build notebook-deps slurm-deps
 	@./tests/run-tests.sh $(CONFIG)
 
 # Every notebook headless into build/notebooks/ (docs/notebooks.md).
@@ -80,6 +90,12 @@ demo: build
 # MEDANOMALY_MEDIANOMALY name their folders (docs/performance.md), e.g. make bench MEDANOMALY_DIFFUSERS=/path/to/diffusers/src
 bench: build peer-deps
 	@$(DOTNET) tests/MedAnomaly.Benchmarks/bin/$(CONFIG)/net10.0/MedAnomaly.Benchmarks.dll all
+
+# README's scale table: the quick grid with --jobs 1, --jobs 2 and through a loopback Slurm (benchmarks/scale.sh,
+# ~10+ minutes per row on 2 cores; PRESET=tiny checks it in minutes). Row 3 needs root (slurmd).
+PRESET ?= quick
+scale: build slurm-deps
+	@benchmarks/scale.sh --preset $(PRESET)
 
 # What the authors' code imports besides PEER_PACKAGES (benchmarks/peers/README.md), installed only when missing.
 PEER_CODE_PACKAGES := python3-torchvision python3-scipy python3-skimage python3-matplotlib python3-numba python3-pil \

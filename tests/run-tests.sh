@@ -6,6 +6,10 @@ config=${1:-Release}
 cd "$(dirname "$0")/.."
 results=build/test-results
 rm -rf "$results"; mkdir -p "$results"
+# The Slurm tests start a loopback cluster in this folder and stop it when they end; should the test host die first,
+# this trap stops it (tests/slurm/loopback-cluster.sh stops only what it started there).
+export MEDANOMALY_TEST_SLURM_DIR="$PWD/build/slurm-cluster"
+trap 'tests/slurm/loopback-cluster.sh stop "$MEDANOMALY_TEST_SLURM_DIR" >/dev/null 2>&1' EXIT
 DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 dotnet test tests/MedAnomaly.Tests -c "$config" --no-build \
   --logger "trx;LogFileName=results.trx" --results-directory "$results" 2>&1 | tee "$results/console.log"
 status=${PIPESTATUS[0]}

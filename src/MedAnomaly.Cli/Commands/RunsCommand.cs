@@ -10,7 +10,10 @@ public static class RunsCommand
     public static Command Create()
     {
         var store = new Option<string>("--store") { Description = "the run store (SQLite)", DefaultValueFactory = _ => RunStore.DefaultPath };
-        var command = new Command("runs", "List, show and tabulate the runs in the store (read-only), or migrate it") { List(store), Show(store), Table(store), Migrate(store) };
+        var command = new Command("runs", "List, show and tabulate the runs in the store (read-only), migrate it, or merge other stores into it")
+        {
+            List(store), Show(store), Table(store), Migrate(store), Merge(store),
+        };
         return command;
     }
 
@@ -46,6 +49,32 @@ public static class RunsCommand
         return command;
     }
 
+    static Command Merge(Option<string> store)
+    {
+        var sources = new Argument<string[]>("SOURCE") { Description = "run stores, or folders whose *.db files are run stores (e.g. a grid folder: its cells/*/runs.db)", Arity = ArgumentArity.OneOrMore };
+        var command = new Command("merge", "Copy the finished runs of other stores (e.g. one per Slurm task) into --store; a run already there (same uuid) is not added again") { sources, store };
+        command.SetAction(parse => CliErrors.Run(parse, () =>
+        {
+            var target = RunStore.Open(parse.GetValue(store)!);
+            var files = parse.GetValue(sources)!.SelectMany(source => StoresIn(source, target.Path)).Distinct().ToList();
+            if (files.Count == 0) throw new FileNotFoundException($"no *.db file in {string.Join(", ", parse.GetValue(sources)!)}; expected run stores or folders holding them");
+            foreach (var result in files.Select(target.Merge))
+                Console.WriteLine($"{result.Source}: {result.Added} run(s) added, {result.AlreadyPresent} already there" +
+                                  (result.StillRunning > 0 ? $", {result.StillRunning} still running (not merged)" : ""));
+            return 0;
+        }));
+        return command;
+    }
+
+    /// <summary>A store file as it is; a folder's *.db files below it (the target excluded), in path order.</summary>
+    static IEnumerable<string> StoresIn(string source, string target)
+    {
+        string full = Path.GetFullPath(source);
+        if (File.Exists(full)) return [full];
+        if (!Directory.Exists(full)) throw new FileNotFoundException($"{source}: no such run store or folder", source);
+        return Directory.EnumerateFiles(full, "*.db", SearchOption.AllDirectories).Where(f => f != target).Order(StringComparer.Ordinal);
+    }
+
     static Command List(Option<string> store)
     {
         var f = Filters();
@@ -73,7 +102,7 @@ public static class RunsCommand
         {
             var r = OpenExisting(parse, store).GetRun(parse.GetValue(id));
             Console.WriteLine($"run {r.Id}: {r.Info.Method} on {r.Info.Dataset}, seed {r.Info.Seed}, {r.Status.ToString().ToLowerInvariant()}");
-            Console.WriteLine($"started {r.StartedUtc:u}, ended {(r.EndedUtc is { } e ? e.ToString("u") : "–")}");
+            Console.WriteLine($"started {r.StartedUtc:u}, ended {(r.EndedUtc is { } e ? e.ToString("u") : "–")}; uuid {r.Uuid}");
             if (r.Error is not null) Console.WriteLine($"error: {r.Error}");
             Console.WriteLine($"git {r.Info.GitRevision ?? "–"}; {r.Info.Machine}; libtorch {r.Info.LibtorchVersion}, TorchSharp {r.Info.TorchSharpVersion}");
             Console.WriteLine($"recreate: {r.Info.Command}");

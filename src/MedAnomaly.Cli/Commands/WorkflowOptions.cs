@@ -54,11 +54,27 @@ public sealed class WorkflowOptions
         return setup with { Training = training, Evaluation = Evaluation(parse) };
     }
 
+    /// <summary>These options as `train` takes them, for a grid cell's command: paths made absolute (a cell may run in
+    /// another folder or on another machine), the optional ones only when given, --store left to the cell.</summary>
+    public List<string> TrainArguments(ParseResult parse)
+    {
+        var args = new List<string> { "--data", Path.GetFullPath(parse.GetValue(Data)!) };
+        if (parse.GetValue(Root) is { } root) args.AddRange(["--root", Path.GetFullPath(root)]);
+        args.AddRange(["--preset", parse.GetValue(Preset)!]);
+        foreach (var set in parse.GetValue(Set) ?? []) args.AddRange(["--set", set]);
+        if (parse.GetValue(Precision) is { } precision) args.AddRange(["--precision", precision]);
+        if (parse.GetValue(Device) is { } device) args.AddRange(["--device", device]);
+        if (parse.GetValue(Budget) is { } budget) args.AddRange(["--budget", budget.ToString(System.Globalization.CultureInfo.InvariantCulture)]);
+        args.AddRange(["--post", parse.GetValue(Post)!, "--image-score", parse.GetValue(ImageScore)!]);
+        return args;
+    }
+
     /// <summary>The command line as typed, to record with the run.</summary>
     public static string CommandLine(IEnumerable<string> args) =>
         "medanomaly " + string.Join(" ", args.Select(a => a.Any(c => char.IsWhiteSpace(c) || c == '"') ? $"\"{a.Replace("\"", "\\\"")}\"" : a));
 
-    /// <summary>A token cancelled by Ctrl-C (the first press: finish the step, checkpoint, stop).</summary>
+    /// <summary>A token cancelled by Ctrl-C (the first press: finish the step, checkpoint, stop) and by SIGTERM, which
+    /// Slurm sends before it kills a preempted or timed-out task (the same: checkpoint, stop; docs/cluster.md).</summary>
     public static CancellationToken CancelOnCtrlC()
     {
         var cts = new CancellationTokenSource();
@@ -69,6 +85,16 @@ public sealed class WorkflowOptions
             Console.Error.WriteLine("stopping after this step (a checkpoint is written); Ctrl-C again to abort");
             cts.Cancel();
         };
+        Terminations.Add(System.Runtime.InteropServices.PosixSignalRegistration.Create(System.Runtime.InteropServices.PosixSignal.SIGTERM, context =>
+        {
+            if (cts.IsCancellationRequested) return;   // a second SIGTERM ends the process
+            context.Cancel = true;
+            Console.Error.WriteLine("SIGTERM: stopping after this step (a checkpoint is written)");
+            cts.Cancel();
+        }));
         return cts.Token;
     }
+
+    /// <summary>Kept for the life of the process: a collected registration would restore the default SIGTERM handling.</summary>
+    static readonly List<System.Runtime.InteropServices.PosixSignalRegistration> Terminations = [];
 }

@@ -1,3 +1,5 @@
+using MedAnomaly.Data;
+using MedAnomaly.Methods;
 using MedAnomaly.Runtime;
 using MedAnomaly.Training;
 using MedAnomaly.Viz;
@@ -51,7 +53,8 @@ public static class Comparison
     {
         if (options.Seeds < 1) throw new ArgumentException($"--seeds must be at least 1, got {options.Seeds}");
         log ??= _ => { };
-        var outcomes = new List<(string Method, ulong Seed, RunOutcome Outcome)>();
+        var outcomes = new List<CellOutcome>();
+        var scored = new Dictionary<long, ScoredSet>();
         for (ulong seed = options.FirstSeed; seed < options.FirstSeed + (ulong)options.Seeds; seed++)
             foreach (var method in options.Methods)
             {
@@ -61,16 +64,47 @@ public static class Comparison
                 var outcome = ExperimentRunner.Run(store, data, setup.Value, seed, runsFolder, commandFor(method, seed), progressFor?.Invoke(method, seed), ct,
                                                    WorkProgress.Under(work, $"{method} seed {seed}"));
                 log($"{method}, seed {seed}: run {outcome.RunId}, " + string.Join(", ", outcome.Metrics.Where(m => m.Split == MetricRows.Split).Select(m => $"{m.Name} {m.Value:F4}")));
-                outcomes.Add((method, seed, outcome));
+                outcomes.Add(new CellOutcome(method, seed, outcome.RunId, outcome.Metrics));
+                if (seed == options.FirstSeed) scored[outcome.RunId] = outcome.Scored;
             }
-        return WriteOutputs(store, data, options, outcomes, work);
+        return WriteOutputs(data, options, outcomes, (o, slices) => scored[o.RunId].Subset(slices), store.GetRun, work);
     }
 
-    static ComparisonResult WriteOutputs(RunStore store, ExperimentData data, ComparisonOptions options, List<(string Method, ulong Seed, RunOutcome Outcome)> outcomes,
-                                         IProgress<WorkProgress>? work)
+    /// <summary>The tables, figure and report of runs already in a store (a grid's cells after <see cref="RunStore.Merge"/>):
+    /// the metrics as stored; for the figure, each method's lowest-seed model (its <c>model</c> artifact) scores the
+    /// figure's slices on the CPU. A <paramref name="missing"/> cell counts as a seed without values ("–" in the tables
+    /// when a method has no seed left).</summary>
+    public static ComparisonResult FromStore(ExperimentData data, ComparisonOptions options, IReadOnlyList<RunRecord> runs,
+        IReadOnlyList<(string Method, ulong Seed)>? missing = null, IProgress<WorkProgress>? work = null)
+    {
+        if (runs.Count == 0) throw new ArgumentException("no completed run to tabulate");
+        var outcomes = runs.Select(r => new CellOutcome(r.Info.Method, unchecked((ulong)r.Info.Seed), r.Id, r.Metrics))
+            .Concat((missing ?? []).Select(m => new CellOutcome(m.Method, m.Seed, 0,
+                TableMetrics.Select(name => new MetricValue(MetricRows.Split, name, double.NaN)).ToList())))
+            .OrderBy(o => o.Seed).ThenBy(o => options.Methods.ToList().IndexOf(o.Method)).ToList();
+        var byId = runs.ToDictionary(r => r.Id);
+        return WriteOutputs(data, options, outcomes, (o, slices) => ScoreModel(byId[o.RunId], new SliceDataset(slices.Select(i => data.Test[i]).ToList())),
+            id => byId[id], work);
+    }
+
+    static ScoredSet ScoreModel(RunRecord run, SliceDataset slices)
+    {
+        var model = run.Artifacts.LastOrDefault(a => a.Kind == "model")
+            ?? throw new InvalidDataException($"run {run.Id} ({run.Info.Method}, seed {run.Info.Seed}) recorded no model; the figure needs it");
+        using var detector = DetectorRegistry.Load(model.Path);
+        return ScoredSet.Score(detector, slices);
+    }
+
+    /// <summary>One cell's run: what the tables and the figure need of it. <see cref="RunId"/> 0: a missing cell.</summary>
+    sealed record CellOutcome(string Method, ulong Seed, long RunId, IReadOnlyList<MetricValue> Metrics);
+
+    /// <param name="figureSet">A cell's maps over the given test slices (indices into data.Test), in that order.</param>
+    /// <param name="runOf">A cell's stored run, for the report's provenance table.</param>
+    static ComparisonResult WriteOutputs(ExperimentData data, ComparisonOptions options, IReadOnlyList<CellOutcome> outcomes,
+        Func<CellOutcome, int[], ScoredSet> figureSet, Func<long, RunRecord> runOf, IProgress<WorkProgress>? work)
     {
         Directory.CreateDirectory(options.OutputDirectory);
-        var summary = Table(outcomes.SelectMany(o => ResultsFrame.RowsOf(o.Method, o.Outcome.Metrics, unchecked((long)o.Seed), data.Name, o.Outcome.RunId)));
+        var summary = Table(outcomes.SelectMany(o => ResultsFrame.RowsOf(o.Method, o.Metrics, unchecked((long)o.Seed), data.Name, o.RunId)));
         var tables = new[] { "md", "tex", "html", "csv" }.Select(ext => Path.Combine(options.OutputDirectory, $"results.{ext}")).ToList();
         var written = WorkProgress.Start(work, "writing tables, figure and report", tables.Count + 2, "files");
         foreach (var path in tables)
@@ -79,17 +113,20 @@ public static class Comparison
             written.Add();
         }
 
-        var firstSeed = outcomes.Where(o => o.Seed == options.FirstSeed).Select(o => (o.Method, o.Outcome.Scored)).ToList();
-        var slices = ResidualFigure.LargestLesions(firstSeed[0].Scored, options.FigureSlices);
+        // One row per method, in order of appearance: its run with the lowest seed, on the test slices with the largest lesions.
+        var slices = ResidualFigure.LargestLesions(data.Test.Items, options.FigureSlices);
+        var shown = outcomes.Where(o => o.RunId != 0).GroupBy(o => o.Method).Select(g => g.MinBy(o => o.Seed)!).ToList();
+        var figureSets = shown.Select(o => (o.Method, figureSet(o, slices))).ToList();
         string figure = Path.Combine(options.OutputDirectory, "residuals.png");
-        ResidualFigure.Write(figure, firstSeed, slices);
+        var shownSlices = Enumerable.Range(0, slices.Length).ToArray();
+        ResidualFigure.Write(figure, figureSets, shownSlices);
         written.Add();
         string report = Path.Combine(options.OutputDirectory, "report.html");
-        var provenance = outcomes.Select(o => RunProvenance.Of(store.GetRun(o.Outcome.RunId))).ToList();
-        string caption = $"Residual maps of the test slices with the largest visible lesions (seed {options.FirstSeed}). {ResidualFigure.Describe(firstSeed, slices)}";
+        var provenance = outcomes.Where(o => o.RunId != 0).Select(o => RunProvenance.Of(runOf(o.RunId))).ToList();
+        string caption = $"Residual maps of the test slices with the largest visible lesions (each method's lowest seed). {ResidualFigure.Describe(figureSets, shownSlices)}";
         HtmlReport.ForResults($"MedAnomaly comparison on {data.Name}", summary, figure, TableOptions, caption, provenance).Write(report);
         written.Add();
-        return new ComparisonResult(summary, outcomes.Select(o => o.Outcome.RunId).ToList(), tables, figure, report);
+        return new ComparisonResult(summary, outcomes.Where(o => o.RunId != 0).Select(o => o.RunId).ToList(), tables, figure, report);
     }
 
     sealed class DisposableSetup(MethodSetup value) : IDisposable

@@ -36,6 +36,8 @@ public static class ExperimentRunner
         string checkpoint = CheckpointPath(runsFolder, setup.Method, data.Name, seed, config);
         long id = store.BeginRun(new RunInfo(setup.Method, data.Name, config, unchecked((long)seed), command)
         {
+            // The thread count is part of what ran: libtorch's reductions can round differently with another count.
+            Machine = $"{RunInfo.DescribeMachine()}, libtorch threads {TorchSharp.torch.get_num_threads()}",
             LibtorchVersion = TorchNative.LibTorchVersion,
             TorchSharpVersion = TorchNative.TorchSharpVersion,
         });

@@ -1,11 +1,14 @@
 namespace MedAnomaly.Experiments;
 
 /// <summary>A run as stored: what it was (<see cref="Info"/>), how it ended, what it measured and wrote.</summary>
+/// <param name="Uuid">Unique across stores (32 hex digits): what merging stores (<see cref="RunStore.Merge"/>) matches
+/// runs by, since ids are per store.</param>
 /// <param name="Owner">The process that began it; null for runs recorded before schema version 2.</param>
 /// <param name="EndedUtc">When it completed, failed or was cancelled; null while running.</param>
 /// <param name="Error">Why it failed or was cancelled; null otherwise.</param>
 public sealed record RunRecord(
     long Id,
+    string Uuid,
     RunInfo Info,
     RunStatus Status,
     DateTime StartedUtc,

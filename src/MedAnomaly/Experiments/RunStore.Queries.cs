@@ -8,7 +8,7 @@ public sealed partial class RunStore
 {
     const string RunColumns = """
         id, method, dataset, config_json, seed, git_revision, machine, libtorch_version, torchsharp_version, command,
-        started_utc, ended_utc, status, error, host, pid, process_started_utc
+        started_utc, ended_utc, status, error, host, pid, process_started_utc, uuid
         """;
 
     /// <summary>One run with its metrics and artifacts.</summary>
@@ -16,6 +16,10 @@ public sealed partial class RunStore
     public RunRecord GetRun(long id) =>
         Read((connection, transaction) => ReadRuns(connection, transaction, "id = $id", [("$id", id)]).SingleOrDefault())
         ?? throw new RunNotFoundException(id, Path);
+
+    /// <summary>The run with this <see cref="RunRecord.Uuid"/>, or null.</summary>
+    public RunRecord? FindRun(string uuid) =>
+        Read((connection, transaction) => ReadRuns(connection, transaction, "uuid = $uuid", [("$uuid", uuid)]).SingleOrDefault());
 
     /// <summary>The runs that match <paramref name="filter"/> (default: all), oldest first, with their metrics and artifacts.</summary>
     public IReadOnlyList<RunRecord> ListRuns(RunFilter? filter = null)
@@ -72,7 +76,7 @@ public sealed partial class RunStore
             TorchSharpVersion = Text(r, 8),
         };
         var owner = r.IsDBNull(14) ? null : new RunOwner(r.GetString(14), r.GetInt32(15), ParseTimestamp(r.GetString(16), "process_started_utc"));
-        return new RunRecord(r.GetInt64(0), info, RunStatusText.Parse(r.GetString(12)), ParseTimestamp(r.GetString(10), "started_utc"),
+        return new RunRecord(r.GetInt64(0), r.GetString(17), info, RunStatusText.Parse(r.GetString(12)), ParseTimestamp(r.GetString(10), "started_utc"),
             Text(r, 11) is { } ended ? ParseTimestamp(ended, "ended_utc") : null, Text(r, 13), owner, metrics, artifacts);
     }
 

@@ -88,16 +88,16 @@ public sealed partial class RunStore
         {
             using var command = Command(connection, transaction, """
                 INSERT INTO runs (method, dataset, config_json, seed, git_revision, machine, libtorch_version,
-                                  torchsharp_version, command, started_utc, status, host, pid, process_started_utc)
+                                  torchsharp_version, command, started_utc, status, host, pid, process_started_utc, uuid)
                 VALUES ($method, $dataset, $config, $seed, $git, $machine, $libtorch, $torchsharp, $command, $started,
-                        'running', $host, $pid, $processStarted)
+                        'running', $host, $pid, $processStarted, $uuid)
                 RETURNING id
                 """,
                 ("$method", info.Method), ("$dataset", info.Dataset), ("$config", info.ConfigJson), ("$seed", info.Seed),
                 ("$git", gitRevision), ("$machine", machine),
                 ("$libtorch", info.LibtorchVersion), ("$torchsharp", info.TorchSharpVersion), ("$command", info.Command),
                 ("$started", Timestamp(DateTime.UtcNow)), ("$host", owner.Host), ("$pid", owner.Pid),
-                ("$processStarted", Timestamp(owner.ProcessStartedUtc)));
+                ("$processStarted", Timestamp(owner.ProcessStartedUtc)), ("$uuid", NewUuid()));
             return (long)command.ExecuteScalar()!;
         });
     }
@@ -289,6 +289,9 @@ public sealed partial class RunStore
         foreach (var (name, value) in parameters) command.Parameters.AddWithValue(name, value ?? DBNull.Value);
         return command;
     }
+
+    /// <summary>A run's unique id: 128 random bits as 32 lower-case hex digits (the form migration 4 gives older runs).</summary>
+    static string NewUuid() => Guid.NewGuid().ToString("N");
 
     static string Sha256(string path)
     {

@@ -55,6 +55,15 @@ public static class RunStoreSchema
             """),
         new(3, "the marker that tells a run store from any other SQLite file (\"MDAN\")",
             $"PRAGMA application_id = {RunStoreFile.ApplicationId};"),
+        new(4, "a unique id per run (32 hex digits; given by a trigger to a run inserted without one), so stores written apart (one per Slurm task) merge without duplicates", """
+            ALTER TABLE runs ADD COLUMN uuid TEXT;
+            UPDATE runs SET uuid = lower(hex(randomblob(16))) WHERE uuid IS NULL;
+            CREATE UNIQUE INDEX runs_uuid ON runs(uuid);
+            CREATE TRIGGER runs_uuid_given AFTER INSERT ON runs WHEN NEW.uuid IS NULL
+            BEGIN
+                UPDATE runs SET uuid = lower(hex(randomblob(16))) WHERE id = NEW.id;
+            END;
+            """),
     ];
 
     /// <summary>The version a database is at after all migrations.</summary>

@@ -76,6 +76,15 @@ public sealed record ScoredSet(IReadOnlyList<SliceItem> Slices, int Height, int 
         }, new MetricsOptions { Scoring = scoring ?? ImageScoring.Default, Post = post });
     }
 
+    /// <summary>The slices at <paramref name="indices"/>, in that order, with their maps, reconstructions and scores.</summary>
+    public ScoredSet Subset(IReadOnlyList<int> indices)
+    {
+        int plane = Height * Width;
+        float[] Pick(float[] values) => indices.SelectMany(i => values.AsSpan(i * plane, plane).ToArray()).ToArray();
+        return new ScoredSet(indices.Select(i => Slices[i]).ToList(), Height, Width, Pick(Maps),
+            Reconstructions is null ? null : Pick(Reconstructions), indices.Select(i => Scores[i]).ToArray());
+    }
+
     /// <summary>Every metric under each post-processing of <paramref name="settings"/>, split "test" for the first and
     /// "test[name]" for the others (<see cref="EvaluationSettings.SplitOf"/>), reporting the post-processings evaluated as
     /// phase "evaluating".</summary>

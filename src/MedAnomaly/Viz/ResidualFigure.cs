@@ -30,9 +30,12 @@ public static class ResidualFigure
     /// first each volume's largest (largest first), then each volume's second largest, and so on, so that the figure shows
     /// several volumes rather than neighbouring slices of one; slices without a visible lesion come last. Ties go to the
     /// first slice; the result is in slice order.</summary>
-    public static int[] LargestLesions(ScoredSet scored, int count) =>
-        Enumerable.Range(0, scored.Slices.Count)
-            .Select(i => (Index: i, Area: VisibleLesionArea(scored.Slices[i]), Volume: scored.Slices[i].Source))
+    public static int[] LargestLesions(ScoredSet scored, int count) => LargestLesions(scored.Slices, count);
+
+    /// <inheritdoc cref="LargestLesions(ScoredSet, int)"/>
+    public static int[] LargestLesions(IReadOnlyList<SliceItem> slices, int count) =>
+        Enumerable.Range(0, slices.Count)
+            .Select(i => (Index: i, Area: VisibleLesionArea(slices[i]), Volume: slices[i].Source))
             .GroupBy(s => s.Volume)
             .SelectMany(volume => volume.OrderByDescending(s => s.Area).ThenBy(s => s.Index).Select((s, rank) => (s.Index, s.Area, Rank: rank)))
             .OrderBy(s => s.Area > 0 ? 0 : 1).ThenBy(s => s.Rank).ThenByDescending(s => s.Area).ThenBy(s => s.Index)

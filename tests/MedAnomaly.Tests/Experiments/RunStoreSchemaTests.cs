@@ -55,9 +55,14 @@ public sealed class RunStoreSchemaTests : IDisposable
         Assert.Equal(new DateTime(2025, 1, 2, 3, 4, 5, DateTimeKind.Utc), old.StartedUtc);
         Assert.Empty(store.MarkStaleRunsFailed());            // no owner recorded: cannot tell, so left alone
         Assert.Equal(0.75, store.GetRun(2).Metrics.Single().Value);
+        // Version 4 gave every earlier run its own unique id.
+        Assert.Matches("^[0-9a-f]{32}$", old.Uuid);
+        Assert.Matches("^[0-9a-f]{32}$", store.GetRun(2).Uuid);
+        Assert.NotEqual(old.Uuid, store.GetRun(2).Uuid);
         long fresh = store.BeginRun(new RunInfo("ddpm", "phantom", "{}", 1, "medanomaly train ddpm"));
         Assert.Equal(3, fresh);
         Assert.NotNull(store.GetRun(fresh).Owner);            // the version-2 columns are in use
+        Assert.Matches("^[0-9a-f]{32}$", store.GetRun(fresh).Uuid);
         Assert.Equal(GitRevision.TryRead(Environment.CurrentDirectory), store.GetRun(fresh).Info.GitRevision); // filled in by BeginRun
         Assert.Equal(RunInfo.DescribeMachine(), store.GetRun(fresh).Info.Machine);
     }
@@ -78,7 +83,7 @@ public sealed class RunStoreSchemaTests : IDisposable
         Assert.Contains("schema version 2", Assert.Throws<InvalidDataException>(() => RunStore.OpenReadOnly(path)).Message);
         Assert.Contains("medanomaly runs migrate", Assert.Throws<InvalidDataException>(() => RunStore.OpenReadOnly(path)).Message);
         RunStore.Open(path);
-        Assert.Equal((3, false), (RunStoreFile.Identify(path).Version, RunStoreFile.Identify(path).Legacy));
+        Assert.Equal((RunStoreSchema.LatestVersion, false), (RunStoreFile.Identify(path).Version, RunStoreFile.Identify(path).Legacy));
         using (var connection = new SqliteConnection($"Data Source={path}"))
         {
             connection.Open();
