@@ -30,7 +30,8 @@ public static class ExperimentRunner
                                  string command, IProgress<TrainingProgress>? progress = null, CancellationToken ct = default)
     {
         setup.Evaluation.Validate();
-        Trainer.Validate(data.Train, setup.Training);   // every option and the device, before the run is recorded
+        var trainingSet = data.TrainingSetFor(setup.Detector.Supervision);   // healthy slices, or image-labelled ones for a weakly supervised method
+        Trainer.Validate(trainingSet, setup.Training);   // every option and the device, before the run is recorded
         string config = ConfigJson(setup, seed);
         string checkpoint = CheckpointPath(runsFolder, setup.Method, data.Name, seed, config);
         long id = store.BeginRun(new RunInfo(setup.Method, data.Name, config, unchecked((long)seed), command)
@@ -41,7 +42,7 @@ public static class ExperimentRunner
         try
         {
             var training = setup.Training with { Seed = seed, CheckpointPath = checkpoint };
-            var result = setup.Detector.Fit(data.Train, training, progress, ct);
+            var result = setup.Detector.Fit(trainingSet, training, progress, ct);
             if (result.Cancelled)
             {
                 store.CancelRun(id, $"cancelled at step {result.FinalStep}; the checkpoint {checkpoint} resumes it: {command}");
@@ -72,7 +73,8 @@ public static class ExperimentRunner
         return new RunOutcome(id, metrics, scored);
     }
 
-    /// <summary>The full configuration: the method's config and the training options (seed included).</summary>
+    /// <summary>The full configuration: the method's config, its supervision and training split, the training options (seed
+    /// included) and the evaluation.</summary>
     public static string ConfigJson(MethodSetup setup, ulong seed)
     {
         var training = System.Text.Json.JsonSerializer.SerializeToNode(setup.Training with { Seed = seed, CheckpointPath = null }, ConfigOverrides.Json);
@@ -80,6 +82,8 @@ public static class ExperimentRunner
         {
             ["method"] = setup.Method,
             ["config"] = JsonNode.Parse(setup.Detector.ConfigJson),
+            ["supervision"] = setup.Detector.Supervision.Label(),
+            ["training_split"] = ExperimentData.TrainingSplitName(setup.Detector.Supervision),
             ["training"] = training,
             ["evaluation"] = EvaluationJson(setup.Evaluation),
         };

@@ -29,8 +29,8 @@ public static class ResidualFigure
     {
         int plane = s.Height * s.Width;
         var slice = s.Slices[i];
-        var image = slice.Image;
-        var recon = s.Reconstructions is null ? image : s.Reconstructions.AsSpan(i * plane, plane).ToArray();
+        var image = slice.Image.AsSpan(0, plane).ToArray();   // the first channel of a multi-channel slice
+        var recon = s.Reconstructions is null ? image : s.Reconstructions.AsSpan(i * s.Channels * plane, plane).ToArray();
         var map = s.Maps.AsSpan(i * plane, plane).ToArray();
         var outline = slice.Mask is null ? null : Array.ConvertAll(slice.Mask, b => (float)b);
         return

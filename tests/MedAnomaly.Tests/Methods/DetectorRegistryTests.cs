@@ -117,7 +117,7 @@ public class DetectorRegistryTests
         using var _ = detector;
         var images = torch.rand([2, 1, 44, 70], generator: new Generator(4)) * 0.8f + 0.1f;
         var objective = Assert.IsAssignableFrom<MedAnomaly.Training.ITrainingObjective>(detector);
-        Assert.True(float.IsFinite(objective.Loss(images, images.gt(0).to(ScalarType.Float32), new Generator(1)).item<float>()));
+        Assert.True(float.IsFinite(objective.Loss(images, images.gt(0).to(ScalarType.Float32), torch.tensor(new long[] { 0, 1 }), new Generator(1)).item<float>()));
         using var output = detector.Score(images);
         Assert.Equal(images.shape, output.Map.shape);
         Assert.Equal(images.shape, output.Reconstruction!.shape);
