@@ -23,7 +23,7 @@ public static class CompareCommand
         {
             var names = parse.GetValue(methods)!.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
             foreach (var name in names) shared.Setup(parse, name).Detector.Dispose();   // every method and --set checked before any run
-            var data = ExperimentData.Load(parse.GetValue(shared.Data)!, parse.GetValue(shared.Root));
+            var data = shared.LoadData(parse);
             var store = RunStore.Open(parse.GetValue(shared.Store)!);
             store.MarkStaleRunsFailed();
             var options = defaults with { Methods = names, Seeds = parse.GetValue(seeds), OutputDirectory = parse.GetValue(output)!, Evaluation = shared.Evaluation(parse) };
@@ -36,7 +36,7 @@ public static class CompareCommand
                     (name, seed) => RunCommandLine(args, name, seed), line => AnsiConsole.MarkupLine(Markup.Escape(line)),
                     (name, seed) => Progress.Reporter(ctx.AddTask(Markup.Escape($"{name} seed {seed}")), $"{name} seed {seed}"), ct));
             Console.WriteLine();
-            Console.WriteLine(Tables.Format("md", result!.Summary, Comparison.TableOptions));
+            Console.WriteLine(Tables.Format("md", result!.Summary, result.TableOptions));
             Console.WriteLine($"{result.RunIds.Count} runs in {clock.Elapsed.TotalMinutes:F1} min; tables: {string.Join(", ", result.Tables)}");
             Console.WriteLine($"figure: {result.Figure} (per test slice, one row per method: input | reconstruction | anomaly map | lesion outline)");
             Console.WriteLine($"report: {result.Report}");

@@ -27,7 +27,7 @@ public static class ScoreCommand
             var record = RunStore.OpenReadOnly(parse.GetValue(store)!).GetRun(parse.GetValue(run));
             var model = record.Artifacts.FirstOrDefault(a => a.Kind == "model")
                         ?? throw new InvalidOperationException($"run {record.Id} has no saved model");
-            var dataset = ExperimentData.Load(parse.GetValue(data) ?? EvalCommand.DataArgument(record.Info.Command), parse.GetValue(root));
+            var dataset = EvalCommand.LoadData(record.Info.Command, parse.GetValue(data), parse.GetValue(root));
             using var detector = MethodCatalog.Load(model.Path);
             var scored = ScoredSet.Score(detector, dataset.Test);
             var folder = parse.GetValue(output)!;

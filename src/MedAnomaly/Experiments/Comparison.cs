@@ -1,3 +1,4 @@
+using MedAnomaly.Methods;
 using MedAnomaly.Training;
 using MedAnomaly.Viz;
 
@@ -18,14 +19,19 @@ public sealed record ComparisonOptions
 }
 
 /// <summary>The files a comparison wrote and the summary they show.</summary>
-public sealed record ComparisonResult(SeedSummary Summary, IReadOnlyList<long> RunIds, IReadOnlyList<string> Tables, string Figure, string Report);
+public sealed record ComparisonResult(SeedSummary Summary, IReadOnlyList<long> RunIds, IReadOnlyList<string> Tables, string Figure, string Report)
+{
+    /// <summary>How its tables print: <see cref="Comparison.TableOptions"/> with the supervision column.</summary>
+    public TableOptions TableOptions { get; init; } = Comparison.TableOptions;
+}
 
 /// <summary>
 /// The main job: every method × seed trained, scored and evaluated on one dataset (each a run in the store),
 /// then the method × metric table (mean ± std over seeds) as Markdown, LaTeX, HTML and CSV, the residual-map
 /// figure (the same test slices for every method, first seed) and a self-contained HTML report with charts.
 /// Every method is evaluated under the same <see cref="EvaluationSettings"/>; each extra post-processing adds a row
-/// "method (post-processing)" computed from the same maps.
+/// "method (post-processing)" computed from the same maps. Each method trains on the split its supervision allows
+/// (<see cref="ExperimentData.TrainingSetFor"/>), and a "Supervision" column says which ("none" / "image labels").
 /// </summary>
 public static class Comparison
 {
@@ -42,20 +48,23 @@ public static class Comparison
         if (options.Seeds < 1) throw new ArgumentException($"--seeds must be at least 1, got {options.Seeds}");
         log ??= _ => { };
         var outcomes = new List<(string Method, ulong Seed, RunOutcome Outcome)>();
+        var supervision = new Dictionary<string, string>();
         for (ulong seed = options.FirstSeed; seed < options.FirstSeed + (ulong)options.Seeds; seed++)
             foreach (var method in options.Methods)
             {
                 ct.ThrowIfCancellationRequested();
                 using var setup = new DisposableSetup(setupFor(method) with { Evaluation = options.Evaluation });
+                supervision[method] = setup.Value.Detector.Supervision.Label();
                 log($"{method}, seed {seed}: training {setup.Value.Training.Steps} steps");
                 var outcome = ExperimentRunner.Run(store, data, setup.Value, seed, runsFolder, commandFor(method, seed), progressFor?.Invoke(method, seed), ct);
                 log($"{method}, seed {seed}: run {outcome.RunId}, " + string.Join(", ", outcome.Metrics.Where(m => m.Split == MetricRows.Split).Select(m => $"{m.Name} {m.Value:F4}")));
                 outcomes.Add((method, seed, outcome));
             }
-        return WriteOutputs(data, options, outcomes);
+        return WriteOutputs(data, options, outcomes, supervision);
     }
 
-    static ComparisonResult WriteOutputs(ExperimentData data, ComparisonOptions options, List<(string Method, ulong Seed, RunOutcome Outcome)> outcomes)
+    static ComparisonResult WriteOutputs(ExperimentData data, ComparisonOptions options, List<(string Method, ulong Seed, RunOutcome Outcome)> outcomes,
+        Dictionary<string, string> supervision)
     {
         Directory.CreateDirectory(options.OutputDirectory);
         var rows = outcomes.SelectMany(o => o.Outcome.Metrics.Where(m => IsTest(m.Split) && TableMetrics.Contains(m.Name))
@@ -63,16 +72,19 @@ public static class Comparison
             .SelectMany(split => ResultsFrame.RowsOf(RowLabel(o.Method, split.Key), split.Select(m => m with { Split = MetricRows.Split }),
                 unchecked((long)o.Seed), data.Name, o.Outcome.RunId)));
         var summary = SeedStatistics.Summarize(ResultsFrame.Create(rows), split: MetricRows.Split);
+        var supervisionOfRow = outcomes.SelectMany(o => o.Outcome.Metrics.Select(m => (Row: RowLabel(o.Method, m.Split), o.Method)))
+            .DistinctBy(r => r.Row).ToDictionary(r => r.Row, r => supervision[r.Method]);
+        var tableOptions = TableOptions with { RowColumns = [new RowColumn("Supervision", supervisionOfRow)] };
         var tables = new[] { "md", "tex", "html", "csv" }.Select(ext => Path.Combine(options.OutputDirectory, $"results.{ext}")).ToList();
-        foreach (var path in tables) Tables.Write(path, summary, TableOptions);
+        foreach (var path in tables) Tables.Write(path, summary, tableOptions);
 
         var firstSeed = outcomes.Where(o => o.Seed == options.FirstSeed).Select(o => (o.Method, o.Outcome.Scored)).ToList();
         var slices = ResidualFigure.LargestLesions(firstSeed[0].Scored, options.FigureSlices);
         string figure = Path.Combine(options.OutputDirectory, "residuals.png");
         ResidualFigure.Write(figure, firstSeed, slices);
         string report = Path.Combine(options.OutputDirectory, "report.html");
-        HtmlReport.ForResults($"MedAnomaly comparison on {data.Name}", summary, figure, TableOptions).Write(report);
-        return new ComparisonResult(summary, outcomes.Select(o => o.Outcome.RunId).ToList(), tables, figure, report);
+        HtmlReport.ForResults($"MedAnomaly comparison on {data.Name}", summary, figure, tableOptions).Write(report);
+        return new ComparisonResult(summary, outcomes.Select(o => o.Outcome.RunId).ToList(), tables, figure, report) { TableOptions = tableOptions };
     }
 
     static bool IsTest(string split) => split == MetricRows.Split || EvaluationSettings.PostProcessingOf(split) is not null;
