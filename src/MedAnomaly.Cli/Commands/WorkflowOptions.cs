@@ -8,7 +8,7 @@ public sealed class WorkflowOptions
 {
     public Option<string> Data { get; } = new("--data") { Description = "a folder with manifest.json (medanomaly data phantom --out DIR) or a manifest file", Required = true };
     public Option<string?> Root { get; } = new("--root") { Description = "the data folder of a manifest file (default: the manifest's folder)" };
-    public Option<string?> Channels { get; } = new("--channels") { Description = "the manifest's channel(s) as image channels: one, several joined by ',', or all (default: its default channel)" };
+    public Option<string?> Channels { get; } = new("--channels") { Description = "the manifest's channel(s) as image channels: one, several joined by ',', or all (default: its default channel); every network then takes that many" };
     public Option<string> TestSplit { get; } = new("--test-split") { Description = "the split scored and evaluated (e.g. BraTS's weak-test)", DefaultValueFactory = _ => "test" };
     public Option<string> Preset { get; } = new("--preset") { Description = "tiny (seconds), quick (minutes on 2 CPU cores) or paper (the published settings, for a GPU)", DefaultValueFactory = _ => "quick" };
     public Option<string[]> Set { get; } = new("--set") { Description = "override a setting: key=value (a training option such as steps=200, or a method setting)", AllowMultipleArgumentsPerToken = false };
@@ -46,7 +46,8 @@ public sealed class WorkflowOptions
     public MethodSetup Setup(ParseResult parse, string method)
     {
         var overrides = ConfigOverrides.Parse(parse.GetValue(Set) ?? []);
-        var setup = MethodCatalog.Create(method, parse.GetValue(Preset)!, overrides);
+        int channels = ExperimentData.ChannelCount(parse.GetValue(Data)!, parse.GetValue(Root), parse.GetValue(Channels));
+        var setup = MethodCatalog.Create(method, parse.GetValue(Preset)!, overrides, channels);
         var training = setup.Training;
         if (parse.GetValue(Precision) is { } precision)
             training = training with { Precision = precision switch

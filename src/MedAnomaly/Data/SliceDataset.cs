@@ -179,9 +179,10 @@ public sealed class SliceDataset
         return s.LabelsOnly && !evaluationMasks ? data.WithoutMasks() : data;
     }
 
-    /// <summary>The channels <paramref name="channel"/> names: [null] for a manifest without channels; the default channel when
-    /// none is named; "all" = every channel.</summary>
-    static IReadOnlyList<string?> ChannelsOf(DatasetManifest manifest, string? channel)
+    /// <summary>The channels <paramref name="channel"/> names: [null] when none is named (the default channel, if any);
+    /// "all" = every channel of the manifest ([null] for a manifest without channels); several joined by ','.</summary>
+    /// <exception cref="ArgumentException">Several channels that the manifest cannot give.</exception>
+    public static IReadOnlyList<string?> ChannelsOf(DatasetManifest manifest, string? channel)
     {
         if (channel is null) return [null];
         if (channel == "all") return manifest.Channels.Count == 0 ? [null] : [.. manifest.Channels];

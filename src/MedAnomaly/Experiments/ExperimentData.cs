@@ -48,6 +48,11 @@ public sealed record ExperimentData(string Name, string Source, SliceDataset Tra
     /// <summary>The split name of <see cref="TrainingSetFor"/>.</summary>
     public static string TrainingSplitName(Supervision supervision) => supervision == Supervision.ImageLabels ? WeakSplit : "train";
 
+    /// <summary>The image channels that <paramref name="channel"/> names in the data set's manifest (1 when none is named),
+    /// read from the manifest alone, so a method can be configured before any slice is loaded.</summary>
+    public static int ChannelCount(string data, string? root, string? channel) =>
+        channel is null ? 1 : SliceDataset.ChannelsOf(DatasetManifest.Load(Locate(data, root).Manifest), channel).Count;
+
     static (string Manifest, string Root) Locate(string data, string? root)
     {
         if (Directory.Exists(data))

@@ -23,15 +23,16 @@ public sealed record GradCamConfig : IDetectorConfig
 /// <summary>
 /// The class-activation baseline of weakly supervised comparisons: a plain classifier trained on the image labels
 /// (cross-entropy on x' = 2x − 1), map = Grad-CAM of the "diseased" logit (Selvaraju et al., ICCV 2017, eq. 1–2) at the
-/// classifier's last feature maps A (after the middle block): α_k = mean_ij ∂y₁/∂A^k_ij, map = ReLU(Σ_k α_k A^k), upsampled
-/// bilinearly to the slice (zero outside the brain, as every map). Not normalised per slice, so maps stay comparable
-/// across slices. No reconstruction.
+/// classifier's last feature maps A (after the middle block): α_k = mean_ij ∂y/∂A^k_ij, map = ReLU(Σ_k α_k A^k), upsampled
+/// bilinearly to the slice (zero outside the brain, as every map). y is the diseased logit of the binary classifier, the
+/// log-odds y_diseased − y_healthy: a two-class softmax is unchanged when both logits shift alike, so y_diseased alone is
+/// not fixed by training. Not normalised per slice, so maps stay comparable across slices. No reconstruction.
 /// </summary>
 public sealed class GradCam(GradCamConfig? config = null) : NetworkDetector<GradCamConfig, EncoderClassifier>(config ?? new GradCamConfig())
 {
     public const string MethodName = "gradcam";
-    /// <summary>The logit whose activation map is drawn.</summary>
-    public const int Diseased = 1;
+    /// <summary>The class whose activation map is drawn (against <see cref="Healthy"/>).</summary>
+    public const int Diseased = 1, Healthy = 0;
 
     public override string Name => MethodName;
     public override Supervision Supervision => Supervision.ImageLabels;
@@ -61,15 +62,16 @@ public sealed class GradCam(GradCamConfig? config = null) : NetworkDetector<Grad
     protected override (Tensor Map, Tensor? Reconstruction) Residual(Tensor images, Tensor foreground) =>
         (SliceSize.Padded(x => Map(Network, x * 2 - 1), images, Network.Multiple), null);
 
-    /// <summary>Grad-CAM of class <see cref="Diseased"/> for inputs x [N,C,H,W] (H, W multiples of the network's): [N,1,H,W] ≥ 0.</summary>
+    /// <summary>Grad-CAM of the log-odds of <see cref="Diseased"/> for inputs x [N,C,H,W] (H, W multiples of the network's): [N,1,H,W] ≥ 0.</summary>
     public static Tensor Map(EncoderClassifier network, Tensor x)
     {
         ArgumentNullException.ThrowIfNull(network);
         using var scope = torch.NewDisposeScope();
         using var grad = torch.enable_grad();
         var features = network.Features(x.detach(), null);
-        var logit = network.Head(features).to(ScalarType.Float32).select(1, Diseased).sum();
-        var gradients = torch.autograd.grad([logit], [features])[0];
+        var logits = network.Head(features).to(ScalarType.Float32);
+        var logOdds = (logits.select(1, Diseased) - logits.select(1, Healthy)).sum();
+        var gradients = torch.autograd.grad([logOdds], [features])[0];
         var weights = gradients.mean([2, 3], keepdim: true);
         var cam = F.relu((weights * features).sum(1, keepdim: true));
         var map = F.interpolate(cam.detach(), [x.size(2), x.size(3)], mode: InterpolationMode.Bilinear, align_corners: false);

@@ -139,7 +139,7 @@ public class DetectorRegistryTests
     }
 
     /// <summary>Multi-channel slices (BraTS's four modalities) through every network: each preset with its image channels
-    /// set to 2 (every InChannels and OutChannels of its config) trains a step's loss and scores [N,2,H,W] slices into a
+    /// set to 2 (<see cref="DetectorJson.WithImageChannels"/>, as --channels sets them) trains a step's loss and scores [N,2,H,W] slices into a
     /// map [N,1,H,W] summed over channels, and a reconstruction of both channels.</summary>
     [Theory]
     [MemberData(nameof(Names))]
@@ -147,7 +147,7 @@ public class DetectorRegistryTests
     {
         using var scope = torch.NewDisposeScope();
         var entry = DetectorRegistry.Get(name);
-        using var detector = entry.Create(WithChannels(entry.Preset(PresetName.Tiny).ConfigJson, 2));
+        using var detector = entry.Create(DetectorJson.WithImageChannels(entry.Preset(PresetName.Tiny).ConfigJson, 2));
         var images = torch.rand([2, 2, 32, 32], generator: new Generator(5)) * 0.8f + 0.1f;
         var foreground = torch.ones([2, 1, 32, 32]);
         var objective = Assert.IsAssignableFrom<MedAnomaly.Training.ITrainingObjective>(detector);
@@ -160,18 +160,4 @@ public class DetectorRegistryTests
         Assert.Contains("[N,2,H,W]", Assert.Throws<ArgumentException>(() => detector.Score(oneChannel)).Message);
     }
 
-    /// <summary>The config JSON with every "InChannels" and "OutChannels" set to <paramref name="channels"/>.</summary>
-    static string WithChannels(string json, int channels)
-    {
-        var root = System.Text.Json.Nodes.JsonNode.Parse(json)!;
-        void Visit(System.Text.Json.Nodes.JsonNode? node)
-        {
-            if (node is not System.Text.Json.Nodes.JsonObject o) return;
-            foreach (var key in o.Select(p => p.Key).ToList())
-                if (key is "InChannels" or "OutChannels") o[key] = channels;
-                else Visit(o[key]);
-        }
-        Visit(root);
-        return root.ToJsonString();
-    }
 }

@@ -9,8 +9,9 @@ namespace MedAnomaly.Tests.Methods;
 /// <summary>Grad-CAM (Selvaraju et al., ICCV 2017, eq. 1–2) of the classifier's diseased logit.</summary>
 public class GradCamTests
 {
-    /// <summary>With a global-average-pool head, ∂y₁/∂A^k_ij = W_1k / (h·w) for every pixel, so eq. 1 gives α_k = W_1k / (h·w) and
-    /// eq. 2 the map ReLU(Σ_k W_1k A^k) / (h·w): the autograd path must give exactly that, upsampled bilinearly.</summary>
+    /// <summary>With a global-average-pool head, the diseased log-odds y = y₁ − y₀ has ∂y/∂A^k_ij = (W_1k − W_0k) / (h·w) at every
+    /// pixel, so eq. 1 gives α_k = (W_1k − W_0k) / (h·w) and eq. 2 the map ReLU(Σ_k (W_1k − W_0k) A^k) / (h·w): the autograd path
+    /// must give exactly that, upsampled bilinearly.</summary>
     [Fact]
     public void MapIsEquation2WithTheHeadsWeights()
     {
@@ -22,7 +23,8 @@ public class GradCamTests
         var map = GradCam.Map(network, x);
         using var noGrad = torch.no_grad();
         var features = network.Features(x, null);
-        var w = network.named_parameters().Single(p => p.name == "head.weight").parameter[GradCam.Diseased];
+        var head = network.named_parameters().Single(p => p.name == "head.weight").parameter;
+        var w = head[GradCam.Diseased] - head[GradCam.Healthy];
         long hw = features.size(2) * features.size(3);
         var cam = F.relu((w.view(1, -1, 1, 1) * features).sum(1, keepdim: true)) / hw;
         var expected = F.interpolate(cam, [16, 16], mode: InterpolationMode.Bilinear, align_corners: false);
