@@ -34,7 +34,7 @@ public static class CompareCommand
             var executor = grid.IsGrid(parse) ? CompareGrid.CreateExecutor(parse, grid, grid.ExecutorName(parse), null, parse.GetValue(shared.Device), ct) : null;
             var options = defaults with { Methods = names, Seeds = parse.GetValue(seeds), OutputDirectory = parse.GetValue(output)!, Evaluation = shared.Evaluation(parse) };
             if (executor is null) return InProcess(args, shared, parse, options, ct);
-            var data = ExperimentData.Load(parse.GetValue(shared.Data)!, parse.GetValue(shared.Root));
+            var data = shared.LoadData(parse);
             var store = RunStore.Open(parse.GetValue(shared.Store)!);
             store.MarkStaleRunsFailed();
             return CompareGrid.Start(parse, shared, grid, executor, data, store, options, ct);
@@ -48,7 +48,7 @@ public static class CompareCommand
         var clock = System.Diagnostics.Stopwatch.StartNew();
         var result = Progress.Show(progress =>
         {
-            var data = ExperimentData.Load(parse.GetValue(shared.Data)!, parse.GetValue(shared.Root), progress.Work());
+            var data = shared.LoadData(parse, progress.Work());
             var store = RunStore.Open(parse.GetValue(shared.Store)!);
             store.MarkStaleRunsFailed();
             return Comparison.Run(store, data, options, name => shared.Setup(parse, name), TrainCommand.RunsFolder(store),
@@ -62,7 +62,7 @@ public static class CompareCommand
 
     public static void PrintResult(ComparisonResult result, TimeSpan elapsed)
     {
-        Console.WriteLine(Tables.Format("md", result.Summary, Comparison.TableOptions));
+        Console.WriteLine(Tables.Format("md", result.Summary, result.TableOptions));
         Console.WriteLine($"{result.RunIds.Count} runs in {elapsed.TotalMinutes:F1} min; tables: {string.Join(", ", result.Tables)}");
         Console.WriteLine($"figure: {result.Figure} (per test slice, one row per method: input | reconstruction | anomaly map | lesion outline)");
         Console.WriteLine($"report: {result.Report}");

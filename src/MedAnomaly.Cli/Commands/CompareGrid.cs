@@ -72,9 +72,9 @@ public static class CompareGrid
                 throw new ArgumentException($"--resume {folder} continues the grid as planned in {GridPlan.FileName}; drop {option.Name} (a new grid needs another --out)");
         var last = plan.Submissions.LastOrDefault();
         string executorName = Given(parse, grid.Executor) ? grid.ExecutorName(parse) : last?.Executor ?? "local";
-        string? device = plan.Cells[0].TrainArgs.SkipWhile(a => a != "--device").Skip(1).FirstOrDefault();
-        var executor = CreateExecutor(parse, grid, executorName, last, device, ct);
-        var data = ExperimentData.Load(plan.Data, plan.Root);
+        string? Planned(string option) => plan.Cells[0].TrainArgs.SkipWhile(a => a != option).Skip(1).FirstOrDefault();
+        var executor = CreateExecutor(parse, grid, executorName, last, Planned("--device"), ct);
+        var data = ExperimentData.Load(plan.Data, plan.Root, Planned("--channels"), Planned("--test-split") ?? "test");
         var store = RunStore.Open(plan.Store);
         var options = new ComparisonOptions { Methods = plan.Methods, OutputDirectory = plan.Folder };
         return Drive(parse, grid, plan, executor, data, store, options, ct);

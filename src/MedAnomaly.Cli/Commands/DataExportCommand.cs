@@ -25,7 +25,7 @@ public static class DataExportCommand
         var cmd = new Command("export", "Write a dataset's train and test slices, masks, foreground, volume ids and labels as .npy files") { data, root, output };
         cmd.SetAction(parse => CliErrors.Run(parse, () =>
         {
-            var s = Export(Progress.Show(progress => ExperimentData.Load(parse.GetValue(data)!, parse.GetValue(root), progress.Work())), parse.GetValue(output)!);
+            var s = Export(Progress.Show(progress => ExperimentData.Load(parse.GetValue(data)!, parse.GetValue(root), progress: progress.Work())), parse.GetValue(output)!);
             string missing = s.TestWithoutMask > 0 ? $" ({s.TestWithoutMask} test slices have no mask: written as zeros)" : "";
             Console.WriteLine($"wrote {s.Train} train + {s.Test} test slices of {s.Height}×{s.Width} to {s.Folder}{missing}");
             return 0;

@@ -27,7 +27,7 @@ public static class EvalCommand
                         ?? throw new InvalidOperationException($"run {record.Id} has no saved model (status {record.Status.ToString().ToLowerInvariant()})");
             var (dataset, metrics) = Progress.Show(progress =>
             {
-                var dataset = ExperimentData.Load(parse.GetValue(data) ?? DataArgument(record.Info.Command), parse.GetValue(root), progress.Work());
+                var dataset = LoadData(record.Info.Command, parse.GetValue(data), parse.GetValue(root), progress.Work());
                 using var detector = MethodCatalog.Load(model.Path);
                 var scored = ScoredSet.Score(detector, dataset.Test, progress: progress.Work());
                 return (dataset, scored.Metrics(ExperimentRunner.EvaluationOf(record.Info.ConfigJson), dataset.TestVolumeIds(), progress.Work()));
@@ -46,13 +46,21 @@ public static class EvalCommand
         return command;
     }
 
+    /// <summary>The run's data (or <paramref name="data"/>) with the channels and test split of the command that made it.</summary>
+    public static ExperimentData LoadData(string commandLine, string? data, string? root, IProgress<Runtime.WorkProgress>? progress = null) =>
+        ExperimentData.Load(data ?? DataArgument(commandLine), root, Argument(commandLine, "--channels"), Argument(commandLine, "--test-split") ?? "test", progress);
+
     /// <summary>The --data value of the command that made the run.</summary>
-    public static string DataArgument(string commandLine)
+    public static string DataArgument(string commandLine) =>
+        Argument(commandLine, "--data") ?? throw new ArgumentException("the run's command has no --data; pass --data");
+
+    /// <summary>The value of <paramref name="option"/> in a recorded command line, or null.</summary>
+    public static string? Argument(string commandLine, string option)
     {
         var tokens = commandLine.Split(' ', StringSplitOptions.RemoveEmptyEntries);
-        int i = Array.IndexOf(tokens, "--data");
+        int i = Array.IndexOf(tokens, option);
         if (i >= 0 && i + 1 < tokens.Length) return tokens[i + 1].Trim('"');
-        var inline = tokens.FirstOrDefault(t => t.StartsWith("--data="));
-        return inline?["--data=".Length..].Trim('"') ?? throw new ArgumentException("the run's command has no --data; pass --data");
+        var inline = tokens.FirstOrDefault(t => t.StartsWith(option + "="));
+        return inline?[(option.Length + 1)..].Trim('"');
     }
 }

@@ -9,12 +9,15 @@ public static class MethodCatalog
 {
     public static IReadOnlyList<string> Names => DetectorRegistry.All.Select(e => e.Name).ToList();
 
+    /// <param name="imageChannels">The channels of the slices (--channels): every network of the preset takes that many
+    /// (<see cref="DetectorJson.WithImageChannels"/>), before the --set overrides.</param>
     /// <exception cref="ArgumentException">An unknown method or preset, or a --set key that is neither a training option
     /// nor a setting of the method, or a value of the wrong type.</exception>
-    public static MethodSetup Create(string method, string preset, IReadOnlyList<(string Key, string Value)> overrides)
+    public static MethodSetup Create(string method, string preset, IReadOnlyList<(string Key, string Value)> overrides, int imageChannels = 1)
     {
         var entry = DetectorRegistry.Get(method);
         var p = entry.Preset(Presets.Parse(preset));
+        if (imageChannels != 1) p = p with { ConfigJson = DetectorJson.WithImageChannels(p.ConfigJson, imageChannels) };
         var (training, rest) = ConfigOverrides.Apply(p.Training, overrides);
         var (config, unknown) = ConfigOverrides.ApplyToJson(p.ConfigJson, rest);
         if (unknown.Count > 0)

@@ -32,7 +32,7 @@ public static class ScoreCommand
             var folder = parse.GetValue(output)!;
             var (scored, seconds) = Progress.Show(progress =>
             {
-                var dataset = ExperimentData.Load(parse.GetValue(data) ?? EvalCommand.DataArgument(record.Info.Command), parse.GetValue(root), progress.Work());
+                var dataset = EvalCommand.LoadData(record.Info.Command, parse.GetValue(data), parse.GetValue(root), progress.Work());
                 using var detector = MethodCatalog.Load(model.Path);
                 var test = parse.GetValue(slices) is { } indices ? Subset(dataset.Test, indices) : dataset.Test;
                 var clock = System.Diagnostics.Stopwatch.StartNew();

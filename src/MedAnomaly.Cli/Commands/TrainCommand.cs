@@ -11,7 +11,7 @@ public static class TrainCommand
         var method = new Option<string>("--method") { Description = "the detector: " + string.Join(", ", MethodCatalog.Names), Required = true };
         var seed = new Option<ulong>("--seed") { Description = "seed of initialisation, batch order and corruptions", DefaultValueFactory = _ => 0 };
         var shared = new WorkflowOptions();
-        var command = new Command("train", "Train a detector on the healthy split, score the test split, store the run and its metrics") { method, seed };
+        var command = new Command("train", "Train a detector on the split its supervision allows (healthy slices, or the weak split for weakly supervised methods), score the test split, store the run and its metrics") { method, seed };
         shared.AddTo(command);
         command.SetAction(parse => CliErrors.RunWithTorch(parse, () =>
         {
@@ -19,7 +19,7 @@ public static class TrainCommand
             string job = $"{setup.Method} seed {parse.GetValue(seed)}";
             var outcome = Progress.Show(progress =>
             {
-                var data = ExperimentData.Load(parse.GetValue(shared.Data)!, parse.GetValue(shared.Root), progress.Work());
+                var data = shared.LoadData(parse, progress.Work());
                 var store = RunStore.Open(parse.GetValue(shared.Store)!);
                 store.MarkStaleRunsFailed();
                 using var detector = setup.Detector;

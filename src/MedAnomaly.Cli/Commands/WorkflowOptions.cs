@@ -8,6 +8,8 @@ public sealed class WorkflowOptions
 {
     public Option<string> Data { get; } = new("--data") { Description = "a folder with manifest.json (medanomaly data phantom --out DIR) or a manifest file", Required = true };
     public Option<string?> Root { get; } = new("--root") { Description = "the data folder of a manifest file (default: the manifest's folder)" };
+    public Option<string?> Channels { get; } = new("--channels") { Description = "the manifest's channel(s) as image channels: one, several joined by ',', or all (default: its default channel); every network then takes that many" };
+    public Option<string> TestSplit { get; } = new("--test-split") { Description = "the split scored and evaluated (e.g. BraTS's weak-test)", DefaultValueFactory = _ => "test" };
     public Option<string> Preset { get; } = new("--preset") { Description = "tiny (seconds), quick (minutes on 2 CPU cores) or paper (the published settings, for a GPU)", DefaultValueFactory = _ => Methods.Presets.Default.ToString().ToLowerInvariant() };
     public Option<string[]> Set { get; } = new("--set") { Description = "override a setting: key=value (a training option such as steps=200, or a method setting)", AllowMultipleArgumentsPerToken = false };
     public Option<string?> Precision { get; } = new("--precision") { Description = "fp32 or bf16 (mixed precision: bf16 forward/backward, float32 master weights)" };
@@ -19,8 +21,13 @@ public sealed class WorkflowOptions
 
     public void AddTo(Command command)
     {
-        foreach (var option in new Option[] { Data, Root, Preset, Set, Precision, Device, Store, Budget, Post, ImageScore }) command.Options.Add(option);
+        foreach (var option in new Option[] { Data, Root, Channels, TestSplit, Preset, Set, Precision, Device, Store, Budget, Post, ImageScore }) command.Options.Add(option);
     }
+
+    /// <summary>The data of --data, --root, --channels and --test-split: each method then trains on the split its supervision
+    /// allows (<see cref="ExperimentData.TrainingSetFor"/>).</summary>
+    public ExperimentData LoadData(ParseResult parse, IProgress<Runtime.WorkProgress>? progress = null) =>
+        ExperimentData.Load(parse.GetValue(Data)!, parse.GetValue(Root), parse.GetValue(Channels), parse.GetValue(TestSplit)!, progress);
 
     /// <summary>The evaluation settings of --post and --image-score.</summary>
     public EvaluationSettings Evaluation(ParseResult parse)
@@ -39,7 +46,8 @@ public sealed class WorkflowOptions
     public MethodSetup Setup(ParseResult parse, string method)
     {
         var overrides = ConfigOverrides.Parse(parse.GetValue(Set) ?? []);
-        var setup = MethodCatalog.Create(method, parse.GetValue(Preset)!, overrides);
+        int channels = ExperimentData.ChannelCount(parse.GetValue(Data)!, parse.GetValue(Root), parse.GetValue(Channels));
+        var setup = MethodCatalog.Create(method, parse.GetValue(Preset)!, overrides, channels);
         var training = setup.Training;
         if (parse.GetValue(Precision) is { } precision)
             training = training with { Precision = precision switch

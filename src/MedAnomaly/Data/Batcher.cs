@@ -3,14 +3,18 @@ using MedAnomaly.Randomness;
 
 namespace MedAnomaly.Data;
 
-/// <summary>A batch of N items of one size: images as one contiguous [N, 1, H, W] array.</summary>
-/// <param name="Images">[N·1·H·W] float32, item-major (NCHW).</param>
-/// <param name="Shape">{N, 1, H, W}, ready for torch.tensor(Images, Shape).</param>
+/// <summary>A batch of N items of one size: images as one contiguous [N, C, H, W] array.</summary>
+/// <param name="Images">[N·C·H·W] float32, item-major (NCHW).</param>
+/// <param name="Shape">{N, C, H, W}, ready for torch.tensor(Images, Shape).</param>
 /// <param name="Labels">[N] image-level labels.</param>
 /// <param name="Masks">[N·1·H·W] lesion masks {0, 1} (zeros for items without a mask).</param>
 /// <param name="Foreground">[N·1·H·W] foreground masks {0, 1}.</param>
 /// <param name="Indices">[N] dataset indices of the items, for tracing back.</param>
-public sealed record Batch(float[] Images, long[] Shape, int[] Labels, float[] Masks, float[] Foreground, int[] Indices, IReadOnlyList<SliceItem> Items);
+public sealed record Batch(float[] Images, long[] Shape, int[] Labels, float[] Masks, float[] Foreground, int[] Indices, IReadOnlyList<SliceItem> Items)
+{
+    /// <summary>{N, 1, H, W}: the shape of <see cref="Masks"/> and <see cref="Foreground"/>.</summary>
+    public long[] PlaneShape => [Shape[0], 1, Shape[2], Shape[3]];
+}
 
 /// <summary>
 /// Batches items in a seeded shuffled order, assembling batches on a background thread into a bounded
@@ -96,8 +100,8 @@ public sealed class Batcher
             try { items[k] = _load(index); }
             catch (Exception e) { throw new InvalidDataException($"loading {_describe(index)} failed: {e.Message}", e); }
         }
-        int h = items[0].Height, w = items[0].Width, plane = h * w;
-        var images = new float[n * plane];
+        int h = items[0].Height, w = items[0].Width, c = items[0].Channels, plane = h * w;
+        var images = new float[n * c * plane];
         var masks = new float[n * plane];
         var fg = new float[n * plane];
         var labels = new int[n];
@@ -106,11 +110,13 @@ public sealed class Batcher
             var it = items[k];
             if (it.Height != h || it.Width != w)
                 throw new InvalidDataException($"{it.Origin} is {it.Height}x{it.Width} but the batch is {h}x{w}; add a resize or crop_or_pad step");
-            it.Image.CopyTo(images, k * plane);
+            if (it.Channels != c || it.Image.Length != c * plane)
+                throw new InvalidDataException($"{it.Origin} has {it.Channels} channel(s) ({it.Image.Length} values) but the batch has {c} of {h}x{w}");
+            it.Image.CopyTo(images, k * c * plane);
             if (it.Mask is not null) for (int i = 0; i < plane; i++) masks[k * plane + i] = it.Mask[i];
             for (int i = 0; i < plane; i++) fg[k * plane + i] = it.Foreground[i];
             labels[k] = it.Label;
         }
-        return new Batch(images, new long[] { n, 1, h, w }, labels, masks, fg, order[start..(start + n)], items);
+        return new Batch(images, new long[] { n, c, h, w }, labels, masks, fg, order[start..(start + n)], items);
     }
 }

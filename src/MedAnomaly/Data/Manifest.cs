@@ -17,7 +17,11 @@ public sealed record ListSource(string File, string Key, string Dir);
 /// <param name="Label">"normal" (image label 0) or "anomalous" (label 1); with masks, a slice's label is
 /// whether its mask has a lesion pixel.</param>
 /// <param name="Images">Glob relative to the root ('*' and '?' within one path segment, {channel}), or null with a list.</param>
-public sealed record ManifestSplit(string Name, string Label, string? Images, IReadOnlyList<string> Exclude, MaskRule? Mask, ListSource? List);
+/// <param name="LabelsOnly">"slice_labels": "from_mask": a weakly labelled split. Each slice's label is 1 when its mask has a
+/// lesion voxel (any label of the segmentation), as Wolleb et al. 2022 label BraTS slices; the masks serve only that and
+/// are not loaded with the split (<see cref="SliceDataset.Load"/>), so training on it sees image labels, never masks.</param>
+public sealed record ManifestSplit(string Name, string Label, string? Images, IReadOnlyList<string> Exclude, MaskRule? Mask, ListSource? List,
+                                   bool LabelsOnly = false);
 
 /// <summary>
 /// A dataset manifest (data-manifests/*.json; schema in data-manifests/schema.json and docs/data.md): where
@@ -32,6 +36,8 @@ public sealed record DatasetManifest(
     public const string SchemaId = "medanomaly-manifest/1";
     public static readonly string[] Formats = { "nifti", "png" };
     public static readonly string[] Labels = { "normal", "anomalous" };
+    /// <summary>The value of a split's "slice_labels" that makes it weakly labelled (<see cref="ManifestSplit.LabelsOnly"/>).</summary>
+    public const string SliceLabelsFromMask = "from_mask";
 
     /// <summary>Loads and validates a manifest file.</summary>
     public static DatasetManifest Load(string path)
@@ -97,8 +103,8 @@ public sealed record DatasetManifest(
             string path = $"splits[{i++}]";
             if (s.ValueKind != JsonValueKind.Object) throw new InvalidDataException($"{path}: expected an object");
             foreach (var p in s.EnumerateObject())
-                if (p.Name is not ("name" or "label" or "images" or "exclude" or "mask" or "list" or "notes"))
-                    throw new InvalidDataException($"{path}.{p.Name}: unknown field; expected name, label, images, exclude, mask, list, notes");
+                if (p.Name is not ("name" or "label" or "images" or "exclude" or "mask" or "list" or "slice_labels" or "notes"))
+                    throw new InvalidDataException($"{path}.{p.Name}: unknown field; expected name, label, images, exclude, mask, list, slice_labels, notes");
             string name = Str(s, "name", true, path)!;
             if (!names.Add(name)) throw new InvalidDataException($"{path}.name: duplicate split name \"{name}\"");
             string label = Str(s, "label", true, path)!;
@@ -128,7 +134,12 @@ public sealed record DatasetManifest(
                 if (mask.Replace.Length == 0) throw new InvalidDataException($"{path}.mask.replace: expected a non-empty string");
                 if (mask.With.Contains("..") || mask.Replace.Contains("..")) throw new InvalidDataException($"{path}.mask: '..' is not allowed");
             }
-            splits.Add(new ManifestSplit(name, label, images, exclude, mask, list));
+            string? sliceLabels = Str(s, "slice_labels", false, path);
+            if (sliceLabels is not (null or SliceLabelsFromMask))
+                throw new InvalidDataException($"{path}.slice_labels: expected \"{SliceLabelsFromMask}\", got \"{sliceLabels}\"");
+            if (sliceLabels is not null && mask is null)
+                throw new InvalidDataException($"{path}.slice_labels: \"{SliceLabelsFromMask}\" needs a mask rule (\"mask\": {{replace, with}}) to derive the labels from");
+            splits.Add(new ManifestSplit(name, label, images, exclude, mask, list, LabelsOnly: sliceLabels is not null));
         }
         return splits;
     }
@@ -215,6 +226,7 @@ public sealed record DatasetManifest(
             if (s.List is not null) so["list"] = new JsonObject { ["file"] = s.List.File, ["key"] = s.List.Key, ["dir"] = s.List.Dir };
             if (s.Exclude.Count > 0) so["exclude"] = new JsonArray(s.Exclude.Select(e => (JsonNode)e).ToArray());
             if (s.Mask is not null) so["mask"] = new JsonObject { ["replace"] = s.Mask.Replace, ["with"] = s.Mask.With };
+            if (s.LabelsOnly) so["slice_labels"] = SliceLabelsFromMask;
             splits.Add(so);
         }
         o["splits"] = splits;

@@ -5,28 +5,36 @@ using MedAnomaly.Runtime;
 namespace MedAnomaly.Data;
 
 /// <summary>What <see cref="PhantomSet.Write"/> produced.</summary>
-public sealed record PhantomSetSummary(string Directory, int Train, int TestWithLesions, int TestHealthy, string ManifestPath, DatasetManifest Manifest);
+public sealed record PhantomSetSummary(string Directory, int Train, int TestWithLesions, int TestHealthy, string ManifestPath, DatasetManifest Manifest,
+                                       int WeakWithLesions = 0, int WeakHealthy = 0);
 
 /// <summary>
 /// Writes a phantom data set: DIR/train/phantom_NNNN.nii.gz (healthy), DIR/test/phantom_NNNN.nii.gz with
 /// DIR/test/phantom_NNNN_mask.nii.gz (most with lesions, about 15% healthy), and DIR/manifest.json (the
 /// phantom manifest with a sha256 for every file). Volume i is generated from seed f(seed, i), so the files
-/// do not depend on thread scheduling.
+/// do not depend on thread scheduling. With weak volumes, DIR/weak/ holds a weakly labelled training split: volumes
+/// numbered after the others, with lesions as often as test volumes, their masks beside them; the manifest's "weak"
+/// split loads each slice's label from its mask and not the mask (<see cref="ManifestSplit.LabelsOnly"/>).
 /// </summary>
 public static class PhantomSet
 {
     /// <summary>Probability that a test volume has no lesion.</summary>
     public const double HealthyTestFraction = 0.15;
 
+    /// <param name="weakVolumes">Volumes of the weakly labelled split (0: none, and the manifest has no "weak" split).</param>
     /// <param name="progress">Volumes written, as phase "writing volumes".</param>
     public static PhantomSetSummary Write(string dir, int volumes, int size, ulong seed, double testFraction = 0.3,
-                                          int maxParallelism = -1, PhantomOptions? options = null, IProgress<WorkProgress>? progress = null)
+                                          int maxParallelism = -1, PhantomOptions? options = null, int weakVolumes = 0,
+                                          IProgress<WorkProgress>? progress = null)
     {
         int nTest = CheckSplit(volumes, testFraction);
+        if (weakVolumes < 0) throw new ArgumentException($"--weak must be 0 or more volumes, got {weakVolumes}");
         Phantom.CheckSize(size);
-        var created = new[] { dir, Path.Combine(dir, "train"), Path.Combine(dir, "test") }.Where(d => !Directory.Exists(d)).ToList();
+        var folders = weakVolumes > 0 ? new[] { dir, Path.Combine(dir, "train"), Path.Combine(dir, "test"), Path.Combine(dir, "weak") }
+            : new[] { dir, Path.Combine(dir, "train"), Path.Combine(dir, "test") };
+        var created = folders.Where(d => !Directory.Exists(d)).ToList();
         var digests = new ConcurrentDictionary<string, string>();
-        try { return Write(dir, volumes, nTest, size, seed, maxParallelism, options, digests, progress); }
+        try { return Write(dir, volumes, nTest, weakVolumes, size, seed, maxParallelism, options, digests, progress); }
         catch
         {
             // Nothing half-written stays behind: the volumes written so far, then the folders this call created.
@@ -48,40 +56,43 @@ public static class PhantomSet
         return nTest;
     }
 
-    static PhantomSetSummary Write(string dir, int volumes, int nTest, int size, ulong seed, int maxParallelism, PhantomOptions? options,
+    static PhantomSetSummary Write(string dir, int volumes, int nTest, int nWeak, int size, ulong seed, int maxParallelism, PhantomOptions? options,
                                    ConcurrentDictionary<string, string> digests, IProgress<WorkProgress>? progress)
     {
         var written = WorkProgress.Start(progress, "writing volumes", volumes, "volumes");
         Directory.CreateDirectory(Path.Combine(dir, "train"));
         Directory.CreateDirectory(Path.Combine(dir, "test"));
-        int healthyTest = 0;
-        ParallelLoop.For(0, volumes, i =>
+        if (nWeak > 0) Directory.CreateDirectory(Path.Combine(dir, "weak"));
+        int healthyTest = 0, healthyWeak = 0;
+        ParallelLoop.For(0, volumes + nWeak, i =>
         {
-            bool test = i >= volumes - nTest;
-            ulong volumeSeed = Phantom.VolumeSeed(seed, i);
-            bool lesions = test && HasLesions(seed, i);
-            if (test && !lesions) Interlocked.Increment(ref healthyTest);
-            var v = Phantom.Generate(volumeSeed, size, lesions, options);
-            string stem = $"{(test ? "test" : "train")}/phantom_{i:D4}";
+            string split = i >= volumes ? "weak" : i >= volumes - nTest ? "test" : "train";
+            bool masked = split != "train";
+            bool lesions = masked && HasLesions(seed, i);
+            if (masked && !lesions && split == "test") Interlocked.Increment(ref healthyTest);
+            if (masked && !lesions && split == "weak") Interlocked.Increment(ref healthyWeak);
+            var v = Phantom.Generate(Phantom.VolumeSeed(seed, i), size, lesions, options);
+            string stem = $"{split}/phantom_{i:D4}";
             Save(dir, stem + ".nii.gz", ToVolume(v, v.Image), NiftiDataType.Float32, digests);
-            if (test) Save(dir, stem + "_mask.nii.gz", ToVolume(v, Array.ConvertAll(v.Mask, b => (float)b)), NiftiDataType.UInt8, digests);
+            if (masked) Save(dir, stem + "_mask.nii.gz", ToVolume(v, Array.ConvertAll(v.Mask, b => (float)b)), NiftiDataType.UInt8, digests);
             written.Add();
         }, maxParallelism);
-        var manifest = Manifest(size) with { Sha256 = new SortedDictionary<string, string>(digests, StringComparer.Ordinal) };
+        var manifest = Manifest(size, weak: nWeak > 0) with { Sha256 = new SortedDictionary<string, string>(digests, StringComparer.Ordinal) };
         string manifestPath = Path.Combine(dir, "manifest.json");
         string tmp = manifestPath + ".tmp";
         File.WriteAllText(tmp, manifest.ToJson() + "\n");
         File.Move(tmp, manifestPath, true);
-        return new PhantomSetSummary(dir, volumes - nTest, nTest - healthyTest, healthyTest, manifestPath, manifest);
+        return new PhantomSetSummary(dir, volumes - nTest, nTest - healthyTest, healthyTest, manifestPath, manifest, nWeak - healthyWeak, healthyWeak);
     }
 
-    /// <summary>Whether test volume <paramref name="index"/> of a set with master seed <paramref name="seed"/> gets lesions
+    /// <summary>Whether test or weak volume <paramref name="index"/> of a set with master seed <paramref name="seed"/> gets lesions
     /// (probability 1 − <see cref="HealthyTestFraction"/>, drawn from the volume's own seed).</summary>
     public static bool HasLesions(ulong seed, int index) =>
         !new SeededRandom(SeededRandom.Derive(Phantom.VolumeSeed(seed, index), 1)).Chance(HealthyTestFraction);
 
-    /// <summary>The phantom manifest (as data-manifests/phantom.json), without digests.</summary>
-    public static DatasetManifest Manifest(int size = 128) => new(
+    /// <summary>The phantom manifest (as data-manifests/phantom.json), without digests; with <paramref name="weak"/>, its
+    /// weakly labelled split too.</summary>
+    public static DatasetManifest Manifest(int size = 128, bool weak = false) => new(
         Name: "phantom",
         Title: "MedAnomaly synthetic T2-like brain MRI phantom",
         Homepage: null,
@@ -95,12 +106,16 @@ public static class PhantomSet
         {
             new ManifestSplit("train", "normal", "train/*.nii.gz", Array.Empty<string>(), null, null),
             new ManifestSplit("test", "anomalous", "test/*.nii.gz", new[] { "test/*_mask.nii.gz" }, new MaskRule(".nii.gz", "_mask.nii.gz"), null),
-        },
+        }.Concat(weak ? [WeakSplit] : []).ToArray(),
         Preprocess: PreprocessRecipe.Disyre(size),
         SliceAxis: 2,
         MinForeground: 0.05,
         Sha256: new Dictionary<string, string>(),
         Notes: $"Generated by `medanomaly data phantom --size {size}`: {size}³ volumes, {200.0 / size:0.###} mm voxels, x = left→right, y = posterior→anterior, z = inferior→superior. Test volumes carry tumour-like and stroke-like lesions; their masks are exact.");
+
+    /// <summary>The weakly labelled split: per-slice labels from the masks, which training never sees.</summary>
+    public static ManifestSplit WeakSplit { get; } =
+        new("weak", "anomalous", "weak/*.nii.gz", ["weak/*_mask.nii.gz"], new MaskRule(".nii.gz", "_mask.nii.gz"), null, LabelsOnly: true);
 
     /// <summary>A NIfTI volume for the phantom's grid: isotropic voxels, RAS axes, centred at the origin.</summary>
     public static Volume ToVolume(PhantomVolume v, float[] data)

@@ -4,15 +4,17 @@ namespace MedAnomaly.Data;
 /// <summary>
 /// One 2D training/test item and where it came from.
 /// </summary>
-/// <param name="Image">[Height·Width] row-major, preprocessed (values in [0, 1] with a quantile_scale step).</param>
+/// <param name="Image">[Channels·Height·Width] row-major, channel-major, preprocessed (values in [0, 1] with a quantile_scale step).</param>
 /// <param name="Label">Image-level label: 1 when the mask has a lesion pixel (or, without a mask, when the split is "anomalous").</param>
-/// <param name="Mask">Lesion mask {0, 1} of the same size, or null when the split has no masks.</param>
-/// <param name="Foreground">Foreground mask {0, 1} (image &gt; the recipe's foreground threshold, before resizing).</param>
+/// <param name="Mask">Lesion mask {0, 1} [Height·Width], or null when the split has no masks or loads labels only
+/// (<see cref="SliceLabels.FromMask"/>).</param>
+/// <param name="Foreground">Foreground mask {0, 1} [Height·Width] (some channel &gt; the recipe's foreground threshold, before resizing).</param>
 /// <param name="Source">File the slice came from (relative to the dataset root when loaded from a manifest).</param>
 /// <param name="Axis">Slice axis of the volume (0 = x, 1 = y, 2 = z), or -1 for a 2D image.</param>
 /// <param name="Index">Slice index along <paramref name="Axis"/> (0 for a 2D image).</param>
+/// <param name="Channels">Image channels (e.g. BraTS's four modalities), stacked in <paramref name="Image"/>.</param>
 public sealed record SliceItem(float[] Image, int Height, int Width, int Label, byte[]? Mask, byte[] Foreground,
-                               string Source, int Axis, int Index, string Split)
+                               string Source, int Axis, int Index, string Split, int Channels = 1)
 {
     /// <summary>"file[axis=2, slice=64]": enough to find the slice again.</summary>
     public string Origin => Axis < 0 ? Source : $"{Source}[axis={Axis}, slice={Index}]";
@@ -77,28 +79,55 @@ public sealed class SliceDataset
     /// <summary>Slices of one volume. <paramref name="mask"/> (same dims) gives per-slice labels; otherwise every
     /// slice gets <paramref name="splitLabel"/>. Slices with foreground fraction &lt; <paramref name="minForeground"/> are dropped.</summary>
     public static List<SliceItem> FromVolume(Volume image, Volume? mask, PreprocessRecipe recipe, int axis, double minForeground,
-                                             string source, string split = "", int splitLabel = 0)
+                                             string source, string split = "", int splitLabel = 0) =>
+        FromVolumes([image], mask, recipe, axis, minForeground, source, split, splitLabel);
+
+    /// <summary>Slices of one subject imaged in several channels (e.g. BraTS's FLAIR, T1, T1ce, T2), stacked in that order:
+    /// the intensity steps run on each channel's volume separately, the foreground is where any channel exceeds the
+    /// recipe's threshold. Otherwise as <see cref="FromVolume"/>.</summary>
+    public static List<SliceItem> FromVolumes(IReadOnlyList<Volume> channels, Volume? mask, PreprocessRecipe recipe, int axis, double minForeground,
+                                              string source, string split = "", int splitLabel = 0)
     {
         if (axis is < 0 or > 2) throw new ArgumentException($"slice axis must be 0, 1 or 2, got {axis}");
+        if (channels.Count == 0) throw new ArgumentException($"{source}: no channel volume given", nameof(channels));
+        var image = channels[0];
         if (image.Nt != 1) throw new InvalidDataException($"{source}: expected a 3D volume, got dims ({string.Join(", ", image.Dims)})");
-        if (mask is not null && !mask.Dims.SequenceEqual(image.Dims))
-            throw new InvalidDataException($"{source}: mask dims ({string.Join(", ", mask.Dims)}) differ from image dims ({string.Join(", ", image.Dims)})");
-        var data = (float[])image.Data.Clone();
-        recipe.ApplyToVolume(data);
-        var processed = new Volume(data, image.Dims, image.VoxelSize, image.Affine);
+        foreach (var other in channels.Skip(1).Append(mask))
+            if (other is not null && !other.Dims.SequenceEqual(image.Dims))
+                throw new InvalidDataException($"{source}: {(ReferenceEquals(other, mask) ? "mask" : "channel")} dims ({string.Join(", ", other.Dims)}) differ from image dims ({string.Join(", ", image.Dims)})");
+        var processed = channels.Select(c =>
+        {
+            var data = (float[])c.Data.Clone();
+            recipe.ApplyToVolume(data);
+            return new Volume(data, c.Dims, c.VoxelSize, c.Affine);
+        }).ToList();
         double threshold = recipe.ForegroundThreshold;
         int n = axis switch { 0 => image.Nx, 1 => image.Ny, _ => image.Nz };
         var (h, w) = image.SliceShape(axis);
         var items = new List<SliceItem>();
         for (int index = 0; index < n; index++)
         {
-            var slice = SliceOf(processed, axis, index);
-            if (Foreground.Fraction(slice, threshold) < minForeground) continue;
-            var fg = Array.ConvertAll(Foreground.Mask(slice, threshold), b => (float)b);
+            var slices = processed.Select(v => SliceOf(v, axis, index)).ToList();
+            var fg = AnyChannelForeground(slices, threshold);
+            if (Fraction(fg) < minForeground) continue;
             float[]? m = mask is null ? null : SliceOf(mask, axis, index);
-            items.Add(Make(slice, m, fg, h, w, recipe, source, axis, index, split, splitLabel));
+            items.Add(Make(slices, m, fg, h, w, recipe, source, axis, index, split, splitLabel));
         }
         return items;
+    }
+
+    static double Fraction(float[] mask) => mask.Length == 0 ? 0 : (double)mask.Count(v => v > 0) / mask.Length;
+
+    /// <summary>1 where some channel exceeds the threshold (<see cref="Foreground.Mask"/> of each), as floats.</summary>
+    static float[] AnyChannelForeground(IReadOnlyList<float[]> slices, double threshold)
+    {
+        var fg = new float[slices[0].Length];
+        foreach (var slice in slices)
+        {
+            var mask = Foreground.Mask(slice, threshold);
+            for (int i = 0; i < fg.Length; i++) if (mask[i] != 0) fg[i] = 1;
+        }
+        return fg;
     }
 
     /// <summary>Volume.Slice, with a contiguous copy for axial slices (axis 2: x fastest, then y).</summary>
@@ -116,13 +145,15 @@ public sealed class SliceDataset
         var data = (float[])image.Clone();
         recipe.ApplyToVolume(data);
         var fg = Array.ConvertAll(Foreground.Mask(data, recipe.ForegroundThreshold), b => (float)b);
-        return Make(data, mask, fg, h, w, recipe, source, -1, 0, split, splitLabel);
+        return Make([data], mask, fg, h, w, recipe, source, -1, 0, split, splitLabel);
     }
 
-    private static SliceItem Make(float[] slice, float[]? mask, float[] fg, int h, int w, PreprocessRecipe recipe,
+    private static SliceItem Make(IReadOnlyList<float[]> channels, float[]? mask, float[] fg, int h, int w, PreprocessRecipe recipe,
                                   string source, int axis, int index, string split, int splitLabel)
     {
-        var (img, oh, ow) = recipe.ApplyToSlice(slice, h, w);
+        var resized = channels.Select(c => recipe.ApplyToSlice(c, h, w)).ToList();
+        var (oh, ow) = (resized[0].h, resized[0].w);
+        var img = resized.Count == 1 ? resized[0].slice : resized.SelectMany(r => r.slice).ToArray();
         byte[]? maskOut = null;
         int label = splitLabel;
         if (mask is not null)
@@ -132,22 +163,38 @@ public sealed class SliceDataset
             label = mask.Any(v => v > 0) ? 1 : 0;   // label from the full-resolution mask
         }
         var (fr, _, _) = recipe.ApplyToSlice(fg, h, w, isMask: true);
-        return new SliceItem(img, oh, ow, label, maskOut, Array.ConvertAll(fr, v => v > 0 ? (byte)1 : (byte)0), source, axis, index, split);
+        return new SliceItem(img, oh, ow, label, maskOut, Array.ConvertAll(fr, v => v > 0 ? (byte)1 : (byte)0), source, axis, index, split, channels.Count);
     }
+
+    /// <summary>The same slices with their labels and without their lesion masks: what a weakly supervised method may
+    /// train on (<see cref="SliceLabels.FromMask"/>).</summary>
+    public SliceDataset WithoutMasks() => new(Items.Select(i => i.Mask is null ? i : i with { Mask = null }).ToList());
+
+    /// <summary>How many slices carry each label: (healthy, diseased).</summary>
+    public (int Healthy, int Diseased) LabelCounts() => (Items.Count(i => i.Label == 0), Items.Count(i => i.Label != 0));
 
     /// <summary>
     /// Loads one split of a manifest from <paramref name="root"/>: every volume (nifti) or image (png) it lists,
     /// with its mask, preprocessed with the manifest's recipe and sliced along its axis. <paramref name="maxFiles"/>
-    /// limits the number of files (first ones in sorted order). <paramref name="progress"/> gets the files read, as phase
+    /// limits the number of files (first ones in sorted order). A weakly labelled split (<see cref="ManifestSplit.LabelsOnly"/>)
+    /// loads each slice's label from its mask and not the mask itself, unless <paramref name="evaluationMasks"/> asks for
+    /// them (to evaluate maps on that split; never to train). <paramref name="progress"/> gets the files read, as phase
     /// "loading SPLIT".
     /// </summary>
+    /// <param name="channel">A channel of the manifest (default: its default channel), several joined by ',' or "all"
+    /// (every channel, in the manifest's order) for multi-channel slices (volumes only).</param>
     public static SliceDataset Load(DatasetManifest manifest, string root, string split, string? channel = null, int? maxFiles = null,
-                                    IProgress<WorkProgress>? progress = null)
+                                    bool evaluationMasks = false, IProgress<WorkProgress>? progress = null)
     {
         var s = manifest.Splits.FirstOrDefault(x => x.Name == split)
                 ?? throw new ArgumentException($"manifest {manifest.Name} has no split \"{split}\"; expected one of {string.Join(", ", manifest.Splits.Select(x => x.Name))}");
-        var files = ManifestPaths.Resolve(manifest, s, root, channel);
+        var channels = ChannelsOf(manifest, channel);
+        var perChannel = channels.Select(c => ManifestPaths.Resolve(manifest, s, root, c)).ToList();
+        var files = perChannel[0];
         if (files.Count == 0) throw new InvalidDataException($"split {split} of {manifest.Name}: no files under {root}");
+        for (int c = 1; c < channels.Count; c++)
+            if (perChannel[c].Count != files.Count)
+                throw new InvalidDataException($"split {split} of {manifest.Name}: {perChannel[c].Count} files of channel {channels[c]} but {files.Count} of channel {channels[0]} under {root}");
         if (maxFiles is int k) files = files.Take(k).ToList();
         int splitLabel = s.Label == "anomalous" ? 1 : 0;
         var perFile = new List<SliceItem>[files.Count];
@@ -157,13 +204,29 @@ public sealed class SliceDataset
             var f = files[i];
             perFile[i] = manifest.Format switch
             {
-                "nifti" => FromVolume(ReadVolume(root, f.Image), f.Mask is null ? null : ReadVolume(root, f.Mask), manifest.Preprocess,
-                                      manifest.SliceAxis ?? 2, manifest.MinForeground, f.Image, split, splitLabel),
+                "nifti" => FromVolumes(perChannel.Select(p => ReadVolume(root, p[i].Image)).ToList(), f.Mask is null ? null : ReadVolume(root, f.Mask),
+                                       manifest.Preprocess, manifest.SliceAxis ?? 2, manifest.MinForeground, f.Image, split, splitLabel),
                 _ => new List<SliceItem> { LoadImage(manifest, root, f, split, splitLabel) },
             };
             loaded.Add();
         });
-        return new SliceDataset(perFile.SelectMany(x => x).ToList());
+        var data = new SliceDataset(perFile.SelectMany(x => x).ToList());
+        return s.LabelsOnly && !evaluationMasks ? data.WithoutMasks() : data;
+    }
+
+    /// <summary>The channels <paramref name="channel"/> names: [null] when none is named (the default channel, if any);
+    /// "all" = every channel of the manifest ([null] for a manifest without channels); several joined by ','.</summary>
+    /// <exception cref="ArgumentException">Several channels that the manifest cannot give.</exception>
+    public static IReadOnlyList<string?> ChannelsOf(DatasetManifest manifest, string? channel)
+    {
+        if (channel is null) return [null];
+        if (channel == "all") return manifest.Channels.Count == 0 ? [null] : [.. manifest.Channels];
+        var names = channel.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries);
+        if (names.Length == 1) return [names[0]];
+        if (names.Length == 0 || manifest.Channels.Count == 0 || manifest.Format != "nifti" || names.Distinct().Count() != names.Length)
+            throw new ArgumentException($"channel \"{channel}\": expected one channel of {manifest.Name}, several distinct ones of a volume data set joined by ',', or all; " +
+                                        $"its channels: [{string.Join(", ", manifest.Channels)}]");
+        return names;
     }
 
     /// <summary>Reader for 2D images (PNG): path → (grey values in [0, 1], height, width).</summary>

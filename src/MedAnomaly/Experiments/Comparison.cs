@@ -21,14 +21,19 @@ public sealed record ComparisonOptions
 }
 
 /// <summary>The files a comparison wrote and the summary they show.</summary>
-public sealed record ComparisonResult(SeedSummary Summary, IReadOnlyList<long> RunIds, IReadOnlyList<string> Tables, string Figure, string Report);
+public sealed record ComparisonResult(SeedSummary Summary, IReadOnlyList<long> RunIds, IReadOnlyList<string> Tables, string Figure, string Report)
+{
+    /// <summary>How its tables print: <see cref="Comparison.TableOptions"/> with the supervision column.</summary>
+    public TableOptions TableOptions { get; init; } = Comparison.TableOptions;
+}
 
 /// <summary>
 /// The main job: every method × seed trained, scored and evaluated on one dataset (each a run in the store),
 /// then the method × metric table (mean ± std over seeds) as Markdown, LaTeX, HTML and CSV, the residual-map
 /// figure (the same test slices for every method, first seed) and a self-contained HTML report with charts.
 /// Every method is evaluated under the same <see cref="EvaluationSettings"/>; each extra post-processing adds a row
-/// "method (post-processing)" computed from the same maps.
+/// "method (post-processing)" computed from the same maps. Each method trains on the split its supervision allows
+/// (<see cref="ExperimentData.TrainingSetFor"/>), and a "Supervision" column says which ("none" / "image labels").
 /// </summary>
 public static class Comparison
 {
@@ -64,7 +69,7 @@ public static class Comparison
                 var outcome = ExperimentRunner.Run(store, data, setup.Value, seed, runsFolder, commandFor(method, seed), progressFor?.Invoke(method, seed), ct,
                                                    WorkProgress.Under(work, $"{method} seed {seed}"));
                 log($"{method}, seed {seed}: run {outcome.RunId}, " + string.Join(", ", outcome.Metrics.Where(m => m.Split == MetricRows.Split).Select(m => $"{m.Name} {m.Value:F4}")));
-                outcomes.Add(new CellOutcome(method, seed, outcome.RunId, outcome.Metrics));
+                outcomes.Add(new CellOutcome(method, seed, outcome.RunId, outcome.Metrics, setup.Value.Detector.Supervision.Label()));
                 if (seed == options.FirstSeed) scored[outcome.RunId] = outcome.Scored;
             }
         return WriteOutputs(data, options, outcomes, (o, slices) => scored[o.RunId].Subset(slices), store.GetRun, work);
@@ -78,9 +83,10 @@ public static class Comparison
         IReadOnlyList<(string Method, ulong Seed)>? missing = null, IProgress<WorkProgress>? work = null)
     {
         if (runs.Count == 0) throw new ArgumentException("no completed run to tabulate");
-        var outcomes = runs.Select(r => new CellOutcome(r.Info.Method, unchecked((ulong)r.Info.Seed), r.Id, r.Metrics))
+        var supervision = runs.GroupBy(r => r.Info.Method).ToDictionary(g => g.Key, g => ExperimentRunner.SupervisionOf(g.First().Info.ConfigJson));
+        var outcomes = runs.Select(r => new CellOutcome(r.Info.Method, unchecked((ulong)r.Info.Seed), r.Id, r.Metrics, supervision[r.Info.Method]))
             .Concat((missing ?? []).Select(m => new CellOutcome(m.Method, m.Seed, 0,
-                TableMetrics.Select(name => new MetricValue(MetricRows.Split, name, double.NaN)).ToList())))
+                TableMetrics.Select(name => new MetricValue(MetricRows.Split, name, double.NaN)).ToList(), supervision.GetValueOrDefault(m.Method, "–"))))
             .OrderBy(o => o.Seed).ThenBy(o => options.Methods.ToList().IndexOf(o.Method)).ToList();
         var byId = runs.ToDictionary(r => r.Id);
         return WriteOutputs(data, options, outcomes, (o, slices) => ScoreModel(byId[o.RunId], new SliceDataset(slices.Select(i => data.Test[i]).ToList())),
@@ -96,7 +102,8 @@ public static class Comparison
     }
 
     /// <summary>One cell's run: what the tables and the figure need of it. <see cref="RunId"/> 0: a missing cell.</summary>
-    sealed record CellOutcome(string Method, ulong Seed, long RunId, IReadOnlyList<MetricValue> Metrics);
+    /// <param name="Supervision">The table's Supervision column (<see cref="SupervisionText.Label"/>).</param>
+    sealed record CellOutcome(string Method, ulong Seed, long RunId, IReadOnlyList<MetricValue> Metrics, string Supervision);
 
     /// <param name="figureSet">A cell's maps over the given test slices (indices into data.Test), in that order.</param>
     /// <param name="runOf">A cell's stored run, for the report's provenance table.</param>
@@ -104,12 +111,17 @@ public static class Comparison
         Func<CellOutcome, int[], ScoredSet> figureSet, Func<long, RunRecord> runOf, IProgress<WorkProgress>? work)
     {
         Directory.CreateDirectory(options.OutputDirectory);
-        var summary = Table(outcomes.SelectMany(o => ResultsFrame.RowsOf(o.Method, o.Metrics, unchecked((long)o.Seed), data.Name, o.RunId)));
+        var rows = outcomes.SelectMany(o => ResultsFrame.RowsOf(o.Method, o.Metrics, unchecked((long)o.Seed), data.Name, o.RunId)
+            .Select(row => (Row: row, o.Supervision))).ToList();
+        var summary = Table(rows.Select(r => r.Row));
+        var supervisionOfRow = rows.Select(r => (Label: ResultsFrame.AsTableRow(r.Row).Method, r.Supervision))
+            .DistinctBy(r => r.Label).ToDictionary(r => r.Label, r => r.Supervision);
+        var tableOptions = TableOptions with { RowColumns = [new RowColumn("Supervision", supervisionOfRow)] };
         var tables = new[] { "md", "tex", "html", "csv" }.Select(ext => Path.Combine(options.OutputDirectory, $"results.{ext}")).ToList();
         var written = WorkProgress.Start(work, "writing tables, figure and report", tables.Count + 2, "files");
         foreach (var path in tables)
         {
-            Tables.Write(path, summary, TableOptions);
+            Tables.Write(path, summary, tableOptions);
             written.Add();
         }
 
@@ -124,9 +136,9 @@ public static class Comparison
         string report = Path.Combine(options.OutputDirectory, "report.html");
         var provenance = outcomes.Where(o => o.RunId != 0).Select(o => RunProvenance.Of(runOf(o.RunId))).ToList();
         string caption = $"Residual maps of the test slices with the largest visible lesions (each method's lowest seed). {ResidualFigure.Describe(figureSets, shownSlices)}";
-        HtmlReport.ForResults($"MedAnomaly comparison on {data.Name}", summary, figure, TableOptions, caption, provenance).Write(report);
+        HtmlReport.ForResults($"MedAnomaly comparison on {data.Name}", summary, figure, tableOptions, caption, provenance).Write(report);
         written.Add();
-        return new ComparisonResult(summary, outcomes.Where(o => o.RunId != 0).Select(o => o.RunId).ToList(), tables, figure, report);
+        return new ComparisonResult(summary, outcomes.Where(o => o.RunId != 0).Select(o => o.RunId).ToList(), tables, figure, report) { TableOptions = tableOptions };
     }
 
     sealed class DisposableSetup(MethodSetup value) : IDisposable

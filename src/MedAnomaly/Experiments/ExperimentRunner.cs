@@ -31,7 +31,8 @@ public static class ExperimentRunner
                                  IProgress<WorkProgress>? work = null)
     {
         setup.Evaluation.Validate();
-        Trainer.Validate(data.Train, setup.Training);   // every option and the device, before the run is recorded
+        var trainingSet = data.TrainingSetFor(setup.Detector.Supervision);   // healthy slices, or image-labelled ones for a weakly supervised method
+        Trainer.Validate(trainingSet, setup.Training);   // every option and the device, before the run is recorded
         string config = ConfigJson(setup, seed);
         string checkpoint = CheckpointPath(runsFolder, setup.Method, data.Name, seed, config);
         long id = store.BeginRun(new RunInfo(setup.Method, data.Name, config, unchecked((long)seed), command)
@@ -44,7 +45,7 @@ public static class ExperimentRunner
         try
         {
             var training = setup.Training with { Seed = seed, CheckpointPath = checkpoint };
-            var result = setup.Detector.Fit(data.Train, training, progress, ct);
+            var result = setup.Detector.Fit(trainingSet, training, progress, ct);
             if (result.Cancelled)
             {
                 store.CancelRun(id, $"cancelled at step {result.FinalStep}; the checkpoint {checkpoint} resumes it: {command}");
@@ -76,7 +77,8 @@ public static class ExperimentRunner
         return new RunOutcome(id, metrics, scored);
     }
 
-    /// <summary>The full configuration: the method's config and the training options (seed included).</summary>
+    /// <summary>The full configuration: the method's config, its supervision and training split, the training options (seed
+    /// included) and the evaluation.</summary>
     public static string ConfigJson(MethodSetup setup, ulong seed)
     {
         var training = System.Text.Json.JsonSerializer.SerializeToNode(setup.Training with { Seed = seed, CheckpointPath = null }, ConfigOverrides.Json);
@@ -84,6 +86,8 @@ public static class ExperimentRunner
         {
             ["method"] = setup.Method,
             ["config"] = JsonNode.Parse(setup.Detector.ConfigJson),
+            ["supervision"] = setup.Detector.Supervision.Label(),
+            ["training_split"] = ExperimentData.TrainingSplitName(setup.Detector.Supervision),
             ["training"] = training,
             ["evaluation"] = EvaluationJson(setup.Evaluation),
         };
@@ -98,6 +102,10 @@ public static class ExperimentRunner
 
     /// <summary>The evaluation settings recorded in a run's config (<see cref="ConfigJson"/>); the defaults for runs recorded
     /// before they were.</summary>
+    /// <summary>The supervision a run's stored configuration names ("none" for runs stored before it was recorded).</summary>
+    public static string SupervisionOf(string runConfigJson) =>
+        JsonNode.Parse(runConfigJson)?["supervision"] is JsonValue value ? value.GetValue<string>() : Supervision.None.Label();
+
     public static EvaluationSettings EvaluationOf(string runConfigJson)
     {
         if (JsonNode.Parse(runConfigJson)?["evaluation"] is not JsonObject e) return new EvaluationSettings { PostProcessing = [Metrics.MapPostProcessing.None] };

@@ -13,11 +13,13 @@ public static class HtmlTable
         var cells = TableCells.Build(summary, options);
         var html = new StringBuilder("<table class=\"medanomaly-results\">\n<thead>\n<tr>");
         html.Append("<th>").Append(Encode(options.MethodHeader)).Append("</th>");
+        foreach (var column in options.RowColumns) html.Append("<th>").Append(Encode(column.Header)).Append("</th>");
         foreach (string metric in summary.Metrics) html.Append("<th>").Append(Encode(options.Label(metric))).Append("</th>");
         html.Append("</tr>\n</thead>\n<tbody>\n");
         for (int i = 0; i < summary.Methods.Count; i++)
         {
             html.Append("<tr><th scope=\"row\">").Append(Encode(summary.Methods[i])).Append("</th>");
+            foreach (string text in options.RowTexts(summary.Methods[i])) html.Append("<td>").Append(Encode(text)).Append("</td>");
             foreach (var cell in cells[i]) html.Append("<td>").Append(Cell(cell)).Append("</td>");
             html.Append("</tr>\n");
         }

@@ -12,11 +12,11 @@ public static class LatexTable
         var cells = TableCells.Build(summary, options);
         var text = new StringBuilder();
         text.Append("% needs \\usepackage{booktabs}\n");
-        text.Append("\\begin{tabular}{l").Append('r', summary.Metrics.Count).Append("}\n\\toprule\n");
-        Row(text, [Escape(options.MethodHeader), .. summary.Metrics.Select(m => Escape(options.Label(m)))]);
+        text.Append("\\begin{tabular}{l").Append('l', options.RowColumns.Count).Append('r', summary.Metrics.Count).Append("}\n\\toprule\n");
+        Row(text, [Escape(options.MethodHeader), .. options.RowColumns.Select(c => Escape(c.Header)), .. summary.Metrics.Select(m => Escape(options.Label(m)))]);
         text.Append("\\midrule\n");
         for (int i = 0; i < summary.Methods.Count; i++)
-            Row(text, [Escape(summary.Methods[i]), .. cells[i].Select(Cell)]);
+            Row(text, [Escape(summary.Methods[i]), .. options.RowTexts(summary.Methods[i]).Select(Escape), .. cells[i].Select(Cell)]);
         text.Append("\\bottomrule\n\\end{tabular}\n");
         return text.ToString();
     }

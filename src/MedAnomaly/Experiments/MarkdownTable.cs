@@ -11,10 +11,10 @@ public static class MarkdownTable
         options ??= TableOptions.Default;
         var cells = TableCells.Build(summary, options);
         var text = new StringBuilder();
-        Row(text, [options.MethodHeader, .. summary.Metrics.Select(options.Label)]);
-        Row(text, [":--", .. summary.Metrics.Select(_ => "--:")]);
+        Row(text, [options.MethodHeader, .. options.RowColumns.Select(c => c.Header), .. summary.Metrics.Select(options.Label)]);
+        Row(text, [":--", .. options.RowColumns.Select(_ => ":--"), .. summary.Metrics.Select(_ => "--:")]);
         for (int i = 0; i < summary.Methods.Count; i++)
-            Row(text, [summary.Methods[i], .. cells[i].Select(Cell)]);
+            Row(text, [summary.Methods[i], .. options.RowTexts(summary.Methods[i]), .. cells[i].Select(Cell)]);
         return text.ToString();
     }
 

@@ -8,10 +8,11 @@ using static TorchSharp.torch;
 namespace MedAnomaly.Experiments;
 
 /// <summary>
-/// A detector's output over a test set, as flat arrays (slice-major, H·W per slice): the anomaly maps, the
-/// reconstructions (when the method makes one) and the image scores, with the slices they belong to.
+/// A detector's output over a test set, as flat arrays (slice-major): the anomaly maps (H·W per slice), the
+/// reconstructions (C·H·W per slice, when the method makes one) and the image scores, with the slices they belong to.
 /// </summary>
-public sealed record ScoredSet(IReadOnlyList<SliceItem> Slices, int Height, int Width, float[] Maps, float[]? Reconstructions, double[] Scores)
+public sealed record ScoredSet(IReadOnlyList<SliceItem> Slices, int Height, int Width, float[] Maps, float[]? Reconstructions, double[] Scores,
+                               int Channels = 1)
 {
     /// <summary>Scores <paramref name="test"/> in batches (no gradients; every temporary freed per batch), reporting the
     /// slices scored as phase "scoring".</summary>
@@ -20,7 +21,7 @@ public sealed record ScoredSet(IReadOnlyList<SliceItem> Slices, int Height, int 
     {
         if (test.Count == 0) throw new ArgumentException("the test set is empty");
         var scored = WorkProgress.Start(progress, "scoring", test.Count, "slices");
-        int h = test[0].Height, w = test[0].Width, plane = h * w;
+        int h = test[0].Height, w = test[0].Width, c = test[0].Channels, plane = h * w;
         var maps = new float[test.Count * plane];
         float[]? recon = null;
         var scores = new double[test.Count];
@@ -29,32 +30,32 @@ public sealed record ScoredSet(IReadOnlyList<SliceItem> Slices, int Height, int 
         {
             using var scope = torch.NewDisposeScope();
             var items = Enumerable.Range(start, Math.Min(batchSize, test.Count - start)).Select(i => test[i]).ToList();
-            var (images, foreground) = Tensors(items, h, w, device);
+            var (images, foreground) = Tensors(items, h, w, c, device);
             var output = detector.Score(images, foreground);
             output.Map.cpu().data<float>().CopyTo(maps, start * plane);
             if (output.Reconstruction is not null)
-                output.Reconstruction.clamp(0, 1).cpu().data<float>().CopyTo(recon ??= new float[maps.Length], start * plane);
+                output.Reconstruction.clamp(0, 1).cpu().data<float>().CopyTo(recon ??= new float[maps.Length * c], start * c * plane);
             var s = output.Score.to(ScalarType.Float64).cpu().data<double>().ToArray();
             s.CopyTo(scores, start);
             scored.Add(items.Count);
         }
-        return new ScoredSet(test.Items, h, w, maps, recon, scores);
+        return new ScoredSet(test.Items, h, w, maps, recon, scores, c);
     }
 
-    static (Tensor Images, Tensor Foreground) Tensors(List<SliceItem> items, int h, int w, string? device)
+    static (Tensor Images, Tensor Foreground) Tensors(List<SliceItem> items, int h, int w, int c, string? device)
     {
         int plane = h * w;
-        var images = new float[items.Count * plane];
+        var images = new float[items.Count * c * plane];
         var foreground = new float[items.Count * plane];
         for (int k = 0; k < items.Count; k++)
         {
-            if (items[k].Height != h || items[k].Width != w)
-                throw new InvalidDataException($"{items[k].Origin} is {items[k].Height}x{items[k].Width}, the test set is {h}x{w}");
-            items[k].Image.CopyTo(images, k * plane);
+            if (items[k].Height != h || items[k].Width != w || items[k].Channels != c)
+                throw new InvalidDataException($"{items[k].Origin} is {items[k].Channels}×{items[k].Height}x{items[k].Width}, the test set is {c}×{h}x{w}");
+            items[k].Image.CopyTo(images, k * c * plane);
             for (int i = 0; i < plane; i++) foreground[k * plane + i] = items[k].Foreground[i];
         }
         var target = device is null ? torch.CPU : torch.device(device);
-        return (torch.tensor(images, [items.Count, 1, h, w]).to(target), torch.tensor(foreground, [items.Count, 1, h, w]).to(target));
+        return (torch.tensor(images, [items.Count, c, h, w]).to(target), torch.tensor(foreground, [items.Count, 1, h, w]).to(target));
     }
 
     /// <summary>Pixel metrics inside the brain and image metrics, after <paramref name="post"/> (none by default), with image

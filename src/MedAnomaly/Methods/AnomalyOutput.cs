@@ -6,7 +6,7 @@ namespace MedAnomaly.Methods;
 /// What every detector returns, whatever the method: the pixel-wise anomaly map <paramref name="Map"/>
 /// [N,1,H,W] (≥ 0, larger = more anomalous, 0 outside the foreground where the method weights by it) and the
 /// image score <paramref name="Score"/> [N]. Metrics, tables and figures consume only this. Optionally the
-/// reconstruction/restoration the map was computed from, [N,1,H,W] in [0,1], for figures.
+/// reconstruction/restoration the map was computed from, [N,C,H,W] in [0,1] (the images' channels), for figures.
 /// </summary>
 public sealed record AnomalyOutput(Tensor Map, Tensor Score, Tensor? Reconstruction = null) : IDisposable
 {

@@ -31,7 +31,9 @@ public sealed class AutoEncoderDetector(AutoEncoderConfig? config = null)
 
     protected override ConvAutoencoder CreateNetwork(AutoEncoderConfig config) => new(config.Network with { Variational = false });
 
-    public override Tensor Loss(Tensor images, Tensor foreground, Generator rng)
+    public override int Channels => Config.Network.InChannels;
+
+    public override Tensor Loss(Tensor images, Tensor foreground, Tensor labels, Generator rng)
     {
         var x = Input(images);
         return F.mse_loss(Network.forward(x).to(ScalarType.Float32), x.to(ScalarType.Float32));

@@ -20,7 +20,7 @@ public sealed record DaeConfig : IDetectorConfig
 
     public void Validate()
     {
-        if (Network.InChannels != 1 || Network.OutChannels != 1) throw new ArgumentException($"the DAE works on 1-channel slices: Network.InChannels and OutChannels must be 1, got {Network.InChannels} → {Network.OutChannels}");
+        if (Network.InChannels != Network.OutChannels) throw new ArgumentException($"the DAE restores its input: Network.InChannels and OutChannels must be equal (the image channels), got {Network.InChannels} → {Network.OutChannels}");
         if (NoiseReferenceSize < 1) throw new ArgumentOutOfRangeException(nameof(NoiseReferenceSize), NoiseReferenceSize, "must be at least 1 pixel");
         if (Noise.Resolution < 1) throw new ArgumentOutOfRangeException("Noise.Resolution", Noise.Resolution, "the coarse noise needs a resolution of at least 1");
     }
@@ -40,11 +40,13 @@ public sealed class DaeDetector(DaeConfig? config = null)
 
     protected override UNet2d CreateNetwork(DaeConfig config) => new(config.Network with { TimeConditioned = false });
 
+    public override int Channels => Config.Network.InChannels;
+
     /// <summary>The coarse noise for slices of <paramref name="size"/> pixels.</summary>
     public CoarseNoise NoiseFor(long size) =>
         Config.Noise with { Resolution = (int)Math.Max(1, Config.Noise.Resolution * size / Config.NoiseReferenceSize) };
 
-    public override Tensor Loss(Tensor images, Tensor foreground, Generator rng)
+    public override Tensor Loss(Tensor images, Tensor foreground, Tensor labels, Generator rng)
     {
         var clean = SliceSize.PadToMultiple(images, SliceSize.UNetMultiple(Config.Network));
         using var noisy = NoiseFor(images.size(2)).Apply(clean.to(ScalarType.Float32), null, rng);

@@ -100,7 +100,7 @@ public sealed record DdpmConfig : IDetectorConfig
     public void Validate()
     {
         if (!Network.TimeConditioned) throw new ArgumentException("DDPM's network must be time-conditioned (Network.TimeConditioned = true)");
-        if (Network.InChannels != 1 || Network.OutChannels != 1) throw new ArgumentException($"DDPM works on 1-channel slices: Network.InChannels and OutChannels must be 1, got {Network.InChannels} → {Network.OutChannels}");
+        if (Network.InChannels != Network.OutChannels) throw new ArgumentException($"DDPM predicts the noise of its input: Network.InChannels and OutChannels must be equal (the image channels), got {Network.InChannels} → {Network.OutChannels}");
         if (NumTimesteps < 2) throw new ArgumentOutOfRangeException(nameof(NumTimesteps), NumTimesteps, "at least 2 diffusion steps");
         if (TrainTimesteps < 0 || TrainTimesteps > NumTimesteps) throw new ArgumentOutOfRangeException(nameof(TrainTimesteps), TrainTimesteps, $"must lie in 0 (every timestep) … T = {NumTimesteps}");
         if (TStart < 0 || TStart >= NumTimesteps) throw new ArgumentOutOfRangeException(nameof(TStart), TStart, $"t_start must lie in 0 … {NumTimesteps - 1}");
@@ -135,6 +135,8 @@ public sealed class DdpmDetector : NetworkDetector<DdpmConfig, nn.Module<Tensor,
 
     protected override nn.Module<Tensor, Tensor?, Tensor> CreateNetwork(DdpmConfig config) => TimeConditionedUNet.Create(config.Network);
 
+    public override int Channels => Config.Network.InChannels;
+
     /// <summary>A detector from config JSON (null or empty = <see cref="DdpmConfig.Gaussian"/>), the registry's factory.</summary>
     public static DdpmDetector FromJson(string? json) => new(DetectorJson.Parse<DdpmConfig>(json, MethodName));
 
@@ -155,9 +157,9 @@ public sealed class DdpmDetector : NetworkDetector<DdpmConfig, nn.Module<Tensor,
     /// (Gaussian, or AnoDDPM's simplex field) from <paramref name="rng"/>, loss = mean ‖ε − ε_θ(√ᾱ_t x₀ + √(1−ᾱ_t) ε, t)‖².
     /// The whole slice is diffused (the foreground is not used).
     /// </summary>
-    public override Tensor Loss(Tensor images, Tensor foreground, Generator rng)
+    public override Tensor Loss(Tensor images, Tensor foreground, Tensor labels, Generator rng)
     {
-        DetectorInputs.CheckImages(images);
+        DetectorInputs.CheckImages(images, Channels);
         using var scope = torch.NewDisposeScope();
         long n = images.size(0);
         var x0 = SliceSize.PadToMultiple(images, SliceSize.UNetMultiple(Config.Network)) * 2 - 1;
@@ -180,14 +182,14 @@ public sealed class DdpmDetector : NetworkDetector<DdpmConfig, nn.Module<Tensor,
     /// diffusion from <see cref="DdpmConfig.TStart"/> in <see cref="DdpmConfig.InferenceSteps"/> steps,
     /// x̂ = clamp((x̂' + 1)/2, 0, 1). Randomness comes from a generator seeded with <see cref="DdpmConfig.ScoringSeed"/>.
     /// </summary>
-    /// <param name="network">(x_t [N,1,H,W] in the [−1,1] range, t [N] int64) → ε̂.</param>
-    /// <param name="images">[N,1,H,W] in [0,1].</param>
+    /// <param name="network">(x_t [N,C,H,W] in the [−1,1] range, t [N] int64) → ε̂.</param>
+    /// <param name="images">[N,C,H,W] in [0,1].</param>
     public static Tensor Reconstruct(Func<Tensor, Tensor, Tensor> network, DdpmConfig config, NoiseSchedule schedule, Tensor images)
     {
         ArgumentNullException.ThrowIfNull(network);
         ArgumentNullException.ThrowIfNull(config);
         config.Validate();
-        DetectorInputs.CheckImages(images);
+        DetectorInputs.CheckImages(images, config.Network.InChannels);
         using var scope = torch.NewDisposeScope();
         using var noGrad = torch.no_grad();
         using var generator = new Generator(config.ScoringSeed);
@@ -206,7 +208,7 @@ public sealed class DdpmDetector : NetworkDetector<DdpmConfig, nn.Module<Tensor,
         return ((reconstructed + 1) / 2).clamp(0, 1).MoveToOuterDisposeScope();
     }
 
-    /// <summary>ε [N,1,H,W] float32: standard normal, or the (standardised) simplex field, drawn from <paramref name="rng"/> on the CPU.</summary>
+    /// <summary>ε [N,C,H,W] float32: standard normal, or the (standardised) simplex field, drawn from <paramref name="rng"/> on the CPU.</summary>
     internal static Tensor SampleNoise(DdpmConfig config, long[] shape, Tensor? t, Generator rng, Device device) =>
         config.Noise switch
         {

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using System.Text.Json.Nodes;
 using System.Text.Json.Serialization;
 
 namespace MedAnomaly.Methods;
@@ -21,5 +22,23 @@ public static class DetectorJson
         catch (JsonException e) { throw new ArgumentException($"{method}: invalid config JSON ({e.Message})", nameof(json), e); }
         config.Validate();
         return config;
+    }
+
+    /// <summary>The config JSON with every network's image channels set to <paramref name="channels"/>: each "InChannels"
+    /// and "OutChannels" at any depth (the networks' configs name them so; a classifier has no OutChannels, its classes are
+    /// fixed). How `--channels` with several channels configures any method.</summary>
+    public static string WithImageChannels(string json, int channels)
+    {
+        if (channels < 1) throw new ArgumentOutOfRangeException(nameof(channels), channels, "at least 1 image channel");
+        var root = JsonNode.Parse(json) ?? throw new ArgumentException("empty config JSON", nameof(json));
+        void Visit(JsonNode? node)
+        {
+            if (node is not JsonObject o) return;
+            foreach (var key in o.Select(p => p.Key).ToList())
+                if (key is "InChannels" or "OutChannels") o[key] = channels;
+                else Visit(o[key]);
+        }
+        Visit(root);
+        return root.ToJsonString();
     }
 }

@@ -17,6 +17,8 @@ public static class DetectorRegistry
         new("dae", "denoising UNet trained on coarse noise, map |x − x̂| (Kascenas et al. 2022)", DaeDetector.FromJson, DaeDetector.Preset),
         new("ddpm", "ε-DDPM, noise to t_start = 250 and DDIM/DDPM back, map |x − x̂| (Pinaya 2022; AnoDDPM simplex as a config)", DdpmDetector.FromJson, DdpmDetector.Preset),
         new("disyre", "x₀-restoration of DAG synthetic anomalies, mean-single-step map (Marimont & Tarroni 2024)", Disyre.FromJson, Disyre.Preset),
+        new("wolleb", "weakly supervised: DDPM + noise-aware classifier, DDIM-encode to L = 500, guided decoding to healthy, map |x − x̂| (Wolleb et al. 2022)", Wolleb.FromJson, Wolleb.Preset),
+        new("gradcam", "weakly supervised: a classifier of the image labels, map = Grad-CAM of its diseased logit (Selvaraju et al. 2017)", GradCam.FromJson, GradCam.Preset),
     ], e => e.Name);
 
     /// <summary>The registered detectors, built-in first.</summary>

@@ -30,7 +30,7 @@ public enum DisyreScoring
 /// </summary>
 public sealed record DisyreConfig : IDetectorConfig
 {
-    /// <summary>The restoration network (x_c, t) → x̂₀, time-conditioned, 1 → 1 channel: diffusers' UNet2DModel as the released
+    /// <summary>The restoration network (x_c, t) → x̂₀, time-conditioned, C → C channels: diffusers' UNet2DModel as the released
     /// trainer builds it (<see cref="DiffusersUNet2d.DisyreConfig"/>).</summary>
     public UNet2dConfig Network { get; init; } = DiffusersUNet2d.DisyreConfig;
     public DisyreCorruption Corruption { get; init; } = DisyreCorruption.Dag;
@@ -74,7 +74,7 @@ public sealed record DisyreConfig : IDetectorConfig
     public void Validate()
     {
         if (!Network.TimeConditioned) throw new ArgumentException("DISYRE's network must be time-conditioned (Network.TimeConditioned = true)");
-        if (Network.InChannels != 1 || Network.OutChannels != 1) throw new ArgumentException($"DISYRE works on 1-channel slices: Network.InChannels and OutChannels must be 1, got {Network.InChannels} → {Network.OutChannels}");
+        if (Network.InChannels != Network.OutChannels) throw new ArgumentException($"DISYRE restores its input: Network.InChannels and OutChannels must be equal (the image channels), got {Network.InChannels} → {Network.OutChannels}");
         if (CropSize < 8 || CropSize % SliceSize.UNetMultiple(Network) != 0)
             throw new ArgumentOutOfRangeException(nameof(CropSize), CropSize, $"the crop must be at least 8 pixels and a multiple of 2^(levels − 1) = {SliceSize.UNetMultiple(Network)} for the network");
         if (WindowStride < 1 || WindowStride > CropSize) throw new ArgumentOutOfRangeException(nameof(WindowStride), WindowStride, $"the window stride must lie in 1 … CropSize ({CropSize})");
@@ -120,6 +120,8 @@ public sealed class Disyre : NetworkDetector<DisyreConfig, nn.Module<Tensor, Ten
 
     protected override nn.Module<Tensor, Tensor?, Tensor> CreateNetwork(DisyreConfig config) => TimeConditionedUNet.Create(config.Network);
 
+    public override int Channels => Config.Network.InChannels;
+
     /// <summary>A detector from config JSON (null or empty = <see cref="DisyreConfig.Paper"/>), the registry's factory.</summary>
     public static Disyre FromJson(string? json) => new(DetectorJson.Parse<DisyreConfig>(json, MethodName));
 
@@ -141,9 +143,9 @@ public sealed class Disyre : NetworkDetector<DisyreConfig, nn.Module<Tensor, Ten
     /// Intensities stay in [0,1]. Slices larger than the crop are cropped at a uniformly random position per image; every
     /// draw comes from <paramref name="rng"/> (crop positions, then the corruption's).
     /// </summary>
-    public override Tensor Loss(Tensor images, Tensor foreground, Generator rng)
+    public override Tensor Loss(Tensor images, Tensor foreground, Tensor labels, Generator rng)
     {
-        DetectorInputs.CheckImages(images);
+        DetectorInputs.CheckImages(images, Channels);
         using var scope = torch.NewDisposeScope();
         var clean = SliceSize.PadToMultiple(RandomCrop(images, Config.CropSize, rng), SliceSize.UNetMultiple(Config.Network)).to(ScalarType.Float32);
         using var corrupted = corruption.Apply(clean, null, rng);
@@ -170,14 +172,14 @@ public sealed class Disyre : NetworkDetector<DisyreConfig, nn.Module<Tensor, Ten
     protected override (Tensor Map, Tensor? Reconstruction) Residual(Tensor images, Tensor foreground) =>
         Residual((x, t) => Network.forward(x, t), Config, images);
 
-    /// <summary>The residual map and restoration of <see cref="Disyre"/> with any restoration network (x [N,1,h,w] in [0,1],
+    /// <summary>The residual map and restoration of <see cref="Disyre"/> with any restoration network (x [N,C,h,w] in [0,1],
     /// t [N] int64) → x̂₀, e.g. a test oracle.</summary>
     public static (Tensor Map, Tensor Restoration) Residual(Func<Tensor, Tensor, Tensor> network, DisyreConfig config, Tensor images)
     {
         ArgumentNullException.ThrowIfNull(network);
         ArgumentNullException.ThrowIfNull(config);
         config.Validate();
-        DetectorInputs.CheckImages(images);
+        DetectorInputs.CheckImages(images, config.Network.InChannels);
         using var scope = torch.NewDisposeScope();
         using var noGrad = torch.no_grad();
         var timesteps = InferenceTimesteps.Spaced(100, config.Steps, TimestepSpacing.Trailing);

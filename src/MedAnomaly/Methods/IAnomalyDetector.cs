@@ -5,8 +5,9 @@ using static TorchSharp.torch;
 namespace MedAnomaly.Methods;
 
 /// <summary>
-/// An unsupervised anomaly detector: trained on healthy slices only, it scores new images with a pixel-wise
-/// map and an image score (<see cref="AnomalyOutput"/>). Implementations live in Methods/, one file per method;
+/// An anomaly detector: trained on healthy slices only (unsupervised) or on image-labelled healthy and diseased slices
+/// (weakly supervised, <see cref="Supervision"/>), it scores new images with a pixel-wise map and an image score
+/// (<see cref="AnomalyOutput"/>). Implementations live in Methods/, one file per method;
 /// their configuration is a C# record whose defaults follow the paper, and adding one is one file plus one
 /// line in <see cref="DetectorRegistry"/>.
 /// </summary>
@@ -18,11 +19,15 @@ public interface IAnomalyDetector : IDisposable
     /// <summary>The configuration as JSON (stored in checkpoints and in the run store).</summary>
     string ConfigJson { get; }
 
-    /// <summary>Trains on healthy slices [H×W, values in [0,1]] with the shared <see cref="Trainer"/>.</summary>
-    TrainingResult Fit(SliceDataset healthy, TrainingOptions options, IProgress<TrainingProgress>? progress = null,
+    /// <summary>What it learns from besides images: nothing (healthy slices only) or image labels.</summary>
+    Supervision Supervision { get; }
+
+    /// <summary>Trains on slices [C×H×W, values in [0,1]] with the shared <see cref="Trainer"/>: healthy ones, or image-labelled
+    /// ones for a weakly supervised detector; never on lesion masks.</summary>
+    TrainingResult Fit(SliceDataset data, TrainingOptions options, IProgress<TrainingProgress>? progress = null,
                        CancellationToken ct = default);
 
-    /// <param name="images">[N,1,H,W] float32 in [0,1].</param>
+    /// <param name="images">[N,C,H,W] float32 in [0,1].</param>
     /// <param name="foreground">Optional [N,1,H,W] brain mask {0,1}; <c>images &gt; 0</c> when null. The map is zero outside it.</param>
     AnomalyOutput Score(Tensor images, Tensor? foreground = null);
 

@@ -11,8 +11,10 @@ namespace MedAnomaly.Methods;
 /// shared <see cref="Trainer"/> (the detector is its own <see cref="ITrainingObjective"/>; the network is rebuilt under
 /// <c>torch.manual_seed(options.Seed)</c> at each <see cref="Fit"/> unless resuming), scoring in eval mode without
 /// gradients on the network's device, and safetensors checkpoints (<see cref="DetectorCheckpoint"/>).
-/// A method supplies only what is its own: <see cref="CreateNetwork"/>, <see cref="Loss"/> and <see cref="Residual"/>.
-/// Every map is zero outside the brain, and <see cref="AnomalyOutput.Score"/> is <see cref="ImageScore"/>'s default.
+/// A method supplies only what is its own: <see cref="CreateNetwork"/>, <see cref="Channels"/>, <see cref="Loss"/> and
+/// <see cref="Residual"/>, and a weakly supervised one overrides <see cref="Supervision"/>. Two networks trained together
+/// (Wolleb et al.'s diffusion model and classifier) are one module holding both. Every map is summed over the image
+/// channels and zero outside the brain, and <see cref="AnomalyOutput.Score"/> is <see cref="ImageScore"/>'s default.
 /// </summary>
 public abstract class NetworkDetector<TConfig, TNetwork> : IAnomalyDetector, ITrainingObjective
     where TConfig : class, IDetectorConfig where TNetwork : nn.Module
@@ -37,34 +39,60 @@ public abstract class NetworkDetector<TConfig, TNetwork> : IAnomalyDetector, ITr
     nn.Module ITrainingObjective.Network => network;
     public string ConfigJson => DetectorJson.Serialize(Config);
 
+    /// <summary><see cref="Supervision.None"/> unless the method learns from image labels.</summary>
+    public virtual Supervision Supervision => Supervision.None;
+
+    /// <summary>The image channels the network takes (its config's input channels).</summary>
+    public abstract int Channels { get; }
+
     protected abstract TNetwork CreateNetwork(TConfig config);
 
     /// <inheritdoc cref="ITrainingObjective.Loss"/>
-    public abstract Tensor Loss(Tensor images, Tensor foreground, Generator rng);
+    public abstract Tensor Loss(Tensor images, Tensor foreground, Tensor labels, Generator rng);
 
-    /// <summary>The method's residual map [N,1,H,W] ≥ 0 and its reconstruction or restoration [N,1,H,W] (null if none), of
-    /// float32 images in [0,1] on the network's device; eval mode, no gradients. The base masks it with the foreground.</summary>
+    /// <summary>The method's residual map [N,C,H,W] or [N,1,H,W] ≥ 0 and its reconstruction or restoration [N,C,H,W] (null
+    /// if none), of float32 images [N,C,H,W] in [0,1] on the network's device; eval mode, no gradients (a method that
+    /// needs some, e.g. for classifier guidance, enables them inside). The base sums the map over channels and masks it
+    /// with the foreground.</summary>
     protected abstract (Tensor Map, Tensor? Reconstruction) Residual(Tensor images, Tensor foreground);
 
-    public TrainingResult Fit(SliceDataset healthy, TrainingOptions options, IProgress<TrainingProgress>? progress = null, CancellationToken ct = default)
+    /// <summary>Trains on <paramref name="data"/>: healthy slices for an unsupervised method, image-labelled healthy and
+    /// diseased slices for a weakly supervised one (<see cref="Supervision"/>; <c>ExperimentData.TrainingSetFor</c> picks the
+    /// split). Lesion masks are refused (<see cref="Trainer.Validate"/>).</summary>
+    /// <exception cref="ArgumentException">Diseased slices for an unsupervised method, or one label only for a weakly supervised one.</exception>
+    public TrainingResult Fit(SliceDataset data, TrainingOptions options, IProgress<TrainingProgress>? progress = null, CancellationToken ct = default)
     {
+        CheckLabels(data);
         network = FreshNetwork.ForFit(network, options, () => CreateNetwork(Config));
-        return Trainer.Run(this, healthy, options, progress, ct);
+        return Trainer.Run(this, data, options, progress, ct);
     }
 
-    /// <param name="images">[N,1,H,W] float in [0,1].</param>
-    /// <param name="foreground">[N,1,H,W] {0,1}; <c>images &gt; 0</c> when null.</param>
-    /// <returns>Map × foreground, its image score, the reconstruction clamped to [0,1]; on the images' device.</returns>
+    void CheckLabels(SliceDataset data)
+    {
+        ArgumentNullException.ThrowIfNull(data);
+        var (healthy, diseased) = data.LabelCounts();
+        if (Supervision == Supervision.None && diseased > 0)
+            throw new ArgumentException($"{Name} is unsupervised: it trains on healthy slices only, but {diseased} of the {data.Count} training slices are " +
+                                        $"labelled diseased (e.g. {data.Items.First(i => i.Label != 0).Origin}); give it the data set's healthy split", nameof(data));
+        if (Supervision == Supervision.ImageLabels && (healthy == 0 || diseased == 0))
+            throw new ArgumentException($"{Name} learns from image labels and needs healthy and diseased slices; the training slices are {healthy} healthy " +
+                                        $"and {diseased} diseased (give it a weakly labelled split, e.g. `medanomaly data phantom --weak N`)", nameof(data));
+    }
+
+    /// <param name="images">[N,C,H,W] float in [0,1], C = <see cref="Channels"/>.</param>
+    /// <param name="foreground">[N,1,H,W] {0,1}; where some channel is &gt; 0 when null.</param>
+    /// <returns>Map [N,1,H,W] summed over channels × foreground, its image score, the reconstruction clamped to [0,1]; on the
+    /// images' device.</returns>
     public AnomalyOutput Score(Tensor images, Tensor? foreground = null)
     {
-        DetectorInputs.CheckImages(images);
+        DetectorInputs.CheckImages(images, Channels);
         return NetworkScoring.InEvalMode(network, images, foreground, (x, fg) =>
         {
             using var scope = torch.NewDisposeScope();
             using var noGrad = torch.no_grad();
             var input = x.to(ScalarType.Float32);
             var (map, reconstruction) = Residual(input, DetectorInputs.ForegroundOf(input, fg));
-            map = map * DetectorInputs.ForegroundOf(input, fg);
+            map = map.sum(1, keepdim: true) * DetectorInputs.ForegroundOf(input, fg);
             return new AnomalyOutput(map, ImageScore.Compute(map, ImageScoring.Default), reconstruction?.clamp(0, 1)).MoveToOuterDisposeScope();
         });
     }

@@ -38,7 +38,9 @@ public sealed class VaeDetector(VaeConfig? config = null)
 
     protected override ConvAutoencoder CreateNetwork(VaeConfig config) => new(config.Network with { Variational = true });
 
-    public override Tensor Loss(Tensor images, Tensor foreground, Generator rng)
+    public override int Channels => Config.Network.InChannels;
+
+    public override Tensor Loss(Tensor images, Tensor foreground, Tensor labels, Generator rng)
     {
         var x = SliceSize.Resize(images, Config.Network.InputSize, Config.Network.InputSize) * 2 - 1;
         var (mean, logVariance) = Network.Encode(x);

@@ -12,7 +12,7 @@ namespace MedAnomaly.Training;
 /// the loss of one batch); the trainer owns the rest:
 /// <code>
 /// for step = start … Steps−1:                       batches in Batcher(data, BatchSize, Seed){DropLast}.Epoch(e) order
-///     loss = objective.Loss(x, foreground, rng)     (bf16 forward/backward under Precision.BFloat16, see MixedPrecision)
+///     loss = objective.Loss(x, foreground, labels, rng)   (bf16 forward/backward under Precision.BFloat16, see MixedPrecision)
 ///     non-finite loss → InvalidOperationException naming the step (nothing is checkpointed after it)
 ///     loss.backward(); clip_grad_norm_(GradientClip); AdamW.step(); lr ← base·factor(step+1); EMA update
 ///     checkpoint every CheckpointEvery steps, CheckpointSeconds after the last one, at the end, and when cancelled
@@ -101,6 +101,7 @@ public static class Trainer
         using var tensors = batch.ToTensors(device);
         optimizer.zero_grad();
         Tensor images = tensors.Images, foreground = tensors.Foreground;
+        var labels = torch.tensor(batch.Labels.Select(l => (long)l).ToArray(), device: device);
         if (mixed is not null)
         {
             objective.Network.zero_grad();
@@ -108,7 +109,7 @@ public static class Trainer
             images = images.to(ScalarType.BFloat16);
             foreground = foreground.to(ScalarType.BFloat16);
         }
-        var loss = objective.Loss(images, foreground, rng).to(ScalarType.Float32);
+        var loss = objective.Loss(images, foreground, labels, rng).to(ScalarType.Float32);
         double value = loss.item<float>();
         if (!double.IsFinite(value))
             throw new InvalidOperationException($"training diverged at step {step + 1} of {options.Steps}: the loss is {value} " +
@@ -136,13 +137,18 @@ public static class Trainer
         if (options.CheckpointPath is { } path) TrainingCheckpoint.Save(path, parts, step, scheduleStep: step, options);
     }
 
-    /// <summary>Checks the options (<see cref="TrainingOptions.Validate"/>) and that the data holds one batch: what
-    /// <see cref="Run"/> checks first, callable before anything is recorded.</summary>
+    /// <summary>Checks the options (<see cref="TrainingOptions.Validate"/>), that the data holds one batch and that no slice
+    /// carries a lesion: training reads images, brain masks and image labels, never lesion masks (a weakly labelled split
+    /// is loaded without them, <see cref="SliceDataset.WithoutMasks"/>). What <see cref="Run"/> checks first, callable
+    /// before anything is recorded.</summary>
     /// <exception cref="ArgumentException">What does not fit, and what was expected.</exception>
     public static void Validate(SliceDataset data, TrainingOptions o)
     {
         o.Validate();
         if (data.Count < o.BatchSize)
             throw new ArgumentException($"the training set has {data.Count} slices, fewer than one batch of {o.BatchSize} (training option BatchSize)", nameof(data));
+        if (data.Items.FirstOrDefault(i => i.Mask is not null && i.Mask.Any(v => v != 0)) is { } masked)
+            throw new ArgumentException($"the training slice {masked.Origin} carries a lesion mask; training never reads masks: " +
+                                        "load a weakly labelled split with its labels only (SliceDataset.WithoutMasks, \"slice_labels\": \"from_mask\")", nameof(data));
     }
 }

@@ -83,8 +83,10 @@ public interface ITrainingObjective
     nn.Module Network { get; }
 
     /// <summary>The scalar loss of one batch.</summary>
-    /// <param name="images">[N,1,H,W] healthy slices in [0,1], on the training device.</param>
+    /// <param name="images">[N,C,H,W] slices in [0,1], on the training device (healthy ones for an unsupervised method).</param>
     /// <param name="foreground">[N,1,H,W] brain mask {0,1}.</param>
+    /// <param name="labels">[N] int64 image-level labels (0 healthy, 1 diseased), on the training device; only weakly
+    /// supervised objectives read them. Lesion masks never reach an objective.</param>
     /// <param name="rng">The trainer's generator (checkpointed): every random draw of the objective comes from it.</param>
-    Tensor Loss(Tensor images, Tensor foreground, Generator rng);
+    Tensor Loss(Tensor images, Tensor foreground, Tensor labels, Generator rng);
 }

@@ -91,10 +91,11 @@ public static class ResidualFigure
     {
         int plane = s.Height * s.Width;
         var slice = s.Slices[i];
-        var recon = s.Reconstructions?.AsSpan(i * plane, plane).ToArray();
+        var image = slice.Image.AsSpan(0, plane).ToArray();   // the first channel of a multi-channel slice
+        var recon = s.Reconstructions?.AsSpan(i * s.Channels * plane, plane).ToArray();
         var map = s.Maps.AsSpan(i * plane, plane).ToArray();
         var outline = slice.Mask is null ? null : Array.ConvertAll(slice.Mask, b => (float)b);
-        return Row(RowLabel(method, slice), slice.Image, recon, map, outline, s.Height, s.Width, top, showReconstruction: true, showOutline: true);
+        return Row(RowLabel(method, slice), image, recon, map, outline, s.Height, s.Width, top, showReconstruction: true, showOutline: true);
     }
 
     /// <summary>One row: input | reconstruction (when shown; an empty cell when the method has none) | map in inferno over

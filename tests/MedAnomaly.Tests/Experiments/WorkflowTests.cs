@@ -74,6 +74,27 @@ public sealed class WorkflowTests : IDisposable
         Assert.Contains("Plotly.newPlot", html);
     }
 
+    /// <summary>compare on a phantom with a weak split: the unsupervised method trains on the healthy split, the weakly
+    /// supervised one on the image-labelled one; each run records which, and the tables say it in a column of their own.</summary>
+    [Fact]
+    public void CompareFeedsEachMethodItsSplitAndReportsItsSupervision()
+    {
+        string data = Path.Combine(folder.Path, "phantom-weak"), output = Path.Combine(folder.Path, "compare-weak");
+        Assert.Equal(0, Cli("data", "phantom", "--out", data, "--volumes", "6", "--size", "32", "--test-fraction", "0.34", "--weak", "3").Code);
+        var (code, text) = Cli("compare", "--methods", "ae,gradcam", "--seeds", "1", "--data", data, "--preset", "tiny",
+                               "--store", StorePath, "--out", output, "--set", "steps=2");
+        Assert.True(code == 0, text);
+        var runs = RunStore.Open(StorePath).ListRuns().ToDictionary(r => r.Info.Method);
+        Assert.Contains("\"supervision\":\"none\",\"training_split\":\"train\"", runs["ae"].Info.ConfigJson);
+        Assert.Contains("\"supervision\":\"image labels\",\"training_split\":\"weak\"", runs["gradcam"].Info.ConfigJson);
+        var markdown = File.ReadAllLines(Path.Combine(output, "results.md"));
+        Assert.StartsWith("| Method | Supervision |", markdown[0]);
+        Assert.Contains(markdown, line => line.StartsWith("| ae | none |"));
+        Assert.Contains(markdown, line => line.StartsWith("| gradcam | image labels |"));
+        Assert.Contains(markdown, line => line.StartsWith("| gradcam (fg-weight) | image labels |"));
+        Assert.Contains("| gradcam | image labels |", text);   // the table the command prints
+    }
+
     [Fact]
     public void RerunningARunsCommandReproducesEveryMetric()
     {

@@ -27,7 +27,9 @@ public sealed class ToyDetector(ToyConfig? config = null) : NetworkDetector<ToyC
 
     protected override nn.Module<Tensor, Tensor> CreateNetwork(ToyConfig config) => Conv.Conv2d(1, 1, config.Kernel, padding: config.Kernel / 2);
 
-    public override Tensor Loss(Tensor images, Tensor foreground, Generator rng) => F.mse_loss(Network.forward(images), images);
+    public override int Channels => 1;
+
+    public override Tensor Loss(Tensor images, Tensor foreground, Tensor labels, Generator rng) => F.mse_loss(Network.forward(images), images);
 
     protected override (Tensor Map, Tensor? Reconstruction) Residual(Tensor images, Tensor foreground)
     {

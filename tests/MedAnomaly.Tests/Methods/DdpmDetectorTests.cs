@@ -25,7 +25,7 @@ public class DdpmDetectorTests
         using var scope = torch.NewDisposeScope();
         using var detector = new DdpmDetector(DdpmConfig.Tiny with { Noise = noise });
         var images = Slices(3, 32, 1);
-        var loss = detector.Loss(images, images.gt(0).to(ScalarType.Float32), new Generator(7));
+        var loss = detector.Loss(images, images.gt(0).to(ScalarType.Float32), torch.zeros(images.size(0), ScalarType.Int64), new Generator(7));
         Assert.Equal(0, loss.ndim);
         Assert.True(float.IsFinite(loss.item<float>()) && loss.item<float>() > 0);
         loss.backward();
@@ -40,7 +40,7 @@ public class DdpmDetectorTests
         using var scope = torch.NewDisposeScope();
         using var detector = new DdpmDetector(DdpmConfig.Tiny);
         var images = Slices(2, 32, 2);
-        var loss = detector.Loss(images, images, new Generator(11)).item<float>();
+        var loss = detector.Loss(images, images, torch.zeros(images.size(0), ScalarType.Int64), new Generator(11)).item<float>();
 
         // The same draws by hand: t ~ U{0…T−1}, then ε ~ N(0, I); x_t = √ᾱ_t (2x − 1) + √(1 − ᾱ_t) ε.
         var rng = new Generator(11);

@@ -30,7 +30,7 @@ public class DisyreTests
         using var scope = torch.NewDisposeScope();
         using var detector = new Disyre(Tiny64 with { Corruption = corruption });
         var images = Slices(3, 64, 1);
-        var loss = detector.Loss(images, images.gt(0).to(ScalarType.Float32), new Generator(2));
+        var loss = detector.Loss(images, images.gt(0).to(ScalarType.Float32), torch.zeros(images.size(0), ScalarType.Int64), new Generator(2));
         Assert.Equal(0, loss.ndim);
         Assert.True(float.IsFinite(loss.item<float>()) && loss.item<float>() > 0);
         loss.backward();
@@ -47,7 +47,7 @@ public class DisyreTests
         using var scope = torch.NewDisposeScope();
         using var detector = new Disyre(Tiny64 with { SeverityOrder = order });
         var images = Slices(2, 64, 3);
-        var loss = detector.Loss(images, images, new Generator(5)).item<float>();
+        var loss = detector.Loss(images, images, torch.zeros(images.size(0), ScalarType.Int64), new Generator(5)).item<float>();
 
         // The same draws by hand: DAG corruption, t = SeverityToTimestep(α), MSE(net(x_c, t), x).
         using var corrupted = new Dag().Apply(images, null, new Generator(5));

@@ -28,7 +28,7 @@ sealed class TinyDenoiser : nn.Module<Tensor, Tensor>, ITrainingObjective
 
     public override Tensor forward(Tensor x) => conv2.forward(dropout.forward(F.relu(conv1.forward(x))));
 
-    public Tensor Loss(Tensor images, Tensor foreground, Generator rng)
+    public Tensor Loss(Tensor images, Tensor foreground, Tensor labels, Generator rng)
     {
         var noisy = images + 0.1 * torch.randn(images.shape, generator: rng).to(images.dtype);
         var loss = F.mse_loss(forward(noisy).to(ScalarType.Float32), images.to(ScalarType.Float32));
