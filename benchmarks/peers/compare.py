@@ -15,8 +15,9 @@ Templates are bash command lines; these placeholders are replaced by shell-quote
   manifest.json) {export} (the `medanomaly data export` folder) {code} (the authors' tree) {cli} (the medanomaly
   command) {steps} {batch} (the budget) {method} (our method name) {python} {peers} (this folder) {run} (in
   --ours-score: the run id that --ours-train printed as "run N completed").
-Our train s/step is the seconds_per_step `medanomaly train` prints (a mean over steps); our score s/slice is the wall
-time of --ours-score (process start and model loading included) over the slices. A timing.json that our commands
+Our train s/step is the seconds_per_step `medanomaly train` prints (a mean over steps); our score s/slice is the one
+`medanomaly score` prints (the scoring alone, as the authors' runners time theirs; without that line, the wall time of
+--ours-score over the slices). A timing.json that our commands
 leave in {out} (keys train_seconds_per_step, score_seconds_per_slice) takes precedence. The authors' side reports
 train_seconds_per_step_mean and score_seconds_per_slice from its timing.json.
 """
@@ -77,6 +78,7 @@ def parse_args(argv=None):
     p.add_argument("--peer-args", default=None, help="extra flags for the runner (default: the method's)")
     p.add_argument("--limit", type=int, default=None, help="smoke runs: the runner scores this many test slices; ours is cut to the same")
     p.add_argument("--posts", default="none,fg-weight", help="map post-processings applied alike to both sides' maps by `medanomaly metrics --post`")
+    p.add_argument("--resume", action="store_true", help="keep the seeds OUT/results.json already has (delete a method's entry there to rerun it)")
     p.add_argument("--ours-args", default=None, help="extra flags for our train command (default: the method's)")
     args = p.parse_args(argv)
     args.methods = [m.strip() for m in args.methods.split(",") if m.strip()]
@@ -130,13 +132,14 @@ def run_ours(args, method, seed, out, log):
     values["run"] = ids[-1] if ids else ""
     theirs_indices = os.path.join(os.path.dirname(os.path.dirname(out)), "theirs", os.path.basename(out), "test_indices.npy")
     values["slices"] = f"--slices {shlex.quote(theirs_indices)}" if os.path.isfile(theirs_indices) else ""
-    _, score_seconds = run(fill(args.ours_score, values), log)
+    score_text, score_seconds = run(fill(args.ours_score, values), log)
     if not values["slices"]:
         check_order(args.export, out)
     slices = len(np.load(os.path.join(out, "maps.npy"), mmap_mode="r"))
     per_step = re.findall(r"seconds_per_step\s+([0-9.eE+-]+)", text)
+    per_slice = re.findall(r"scoring took [0-9.]+ s \(([0-9.]+) s per slice\)", score_text)
     timing = {"train_seconds_per_step": float(per_step[-1]) if per_step else train_seconds / values["steps"],
-              "score_seconds_per_slice": score_seconds / slices}
+              "score_seconds_per_slice": float(per_slice[-1]) if per_slice else score_seconds / slices}
     timing.update(read_json(os.path.join(out, "timing.json")) or {})
     return timing
 
@@ -227,10 +230,15 @@ def main(argv=None):
     args = parse_args(argv)
     os.makedirs(args.out, exist_ok=True)
     log = os.path.join(args.out, "log.txt")
-    results = {}
+    results = (read_json(os.path.join(args.out, "results.json")) if args.resume else None) or {}
     for method in args.methods:
-        results[method] = {"ours": [], "theirs": []}
+        results.setdefault(method, {"ours": [], "theirs": []})
         for seed in range(args.seeds):
+            if all(any(r["seed"] == seed for r in results[method][side]) for side in ("ours", "theirs")):
+                print(f"{method} seed {seed}: kept from {args.out}/results.json", flush=True)
+                continue
+            for side in ("ours", "theirs"):
+                results[method][side] = [r for r in results[method][side] if r["seed"] != seed]
             theirs_out = os.path.join(args.out, method, "theirs", f"seed{seed}")
             ours_out = os.path.join(args.out, method, "ours", f"seed{seed}")
             print(f"{method} seed {seed}: theirs", flush=True)

@@ -44,7 +44,7 @@ public sealed record DisyreConfig : IDetectorConfig
     public double WindowSigmaScale { get; init; } = SlidingWindow.DefaultSigmaScale;
     public DisyreScoring Scoring { get; init; } = DisyreScoring.MeanSingleStep;
     /// <summary>Inference timesteps, trailing spacing over T = 100 (4 → 99, 74, 49, 24).</summary>
-    public int Steps { get; init; } = 4;
+    public int InferenceSteps { get; init; } = 4;
 
     /// <summary>The anomaly box in pixels (<see cref="AnomalyBox"/>, or half the crop).</summary>
     public int AnomalyBoxSize => AnomalyBox > 0 ? AnomalyBox : CropSize / 2;
@@ -80,7 +80,7 @@ public sealed record DisyreConfig : IDetectorConfig
         if (WindowStride < 1 || WindowStride > CropSize) throw new ArgumentOutOfRangeException(nameof(WindowStride), WindowStride, $"the window stride must lie in 1 … CropSize ({CropSize})");
         if (!(WindowSigmaScale > 0) || double.IsInfinity(WindowSigmaScale)) throw new ArgumentOutOfRangeException(nameof(WindowSigmaScale), WindowSigmaScale, "σ/window must be a finite number > 0");
         if (AnomalyBox != 0 && (AnomalyBox < 8 || AnomalyBox > CropSize)) throw new ArgumentOutOfRangeException(nameof(AnomalyBox), AnomalyBox, $"the anomaly box must be 0 (half the crop) or lie in 8 … CropSize ({CropSize})");
-        if (Steps < 1 || Steps > 100) throw new ArgumentOutOfRangeException(nameof(Steps), Steps, "DISYRE's inference steps must lie in 1 … T = 100");
+        if (InferenceSteps < 1 || InferenceSteps > 100) throw new ArgumentOutOfRangeException(nameof(InferenceSteps), InferenceSteps, "DISYRE's inference steps must lie in 1 … T = 100");
     }
 
     /// <summary>The corruption this config trains on (DAG or FPI with the shapes scaled to the anomaly box).</summary>
@@ -182,7 +182,7 @@ public sealed class Disyre : NetworkDetector<DisyreConfig, nn.Module<Tensor, Ten
         DetectorInputs.CheckImages(images, config.Network.InChannels);
         using var scope = torch.NewDisposeScope();
         using var noGrad = torch.no_grad();
-        var timesteps = InferenceTimesteps.Spaced(100, config.Steps, TimestepSpacing.Trailing);
+        var timesteps = InferenceTimesteps.Spaced(100, config.InferenceSteps, TimestepSpacing.Trailing);
         var (map, restoration) = config.Scoring switch
         {
             DisyreScoring.MeanSingleStep => MeanSingleStep(network, config, images, timesteps),

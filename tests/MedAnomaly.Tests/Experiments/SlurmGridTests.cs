@@ -106,7 +106,7 @@ public sealed class SlurmGridTests : IDisposable
         Assert.Equal(2, File.ReadAllText(log).Split("== requeueing task").Length - 1);
         var store = RunStore.OpenReadOnly(folder.File("failing", "main.db"));
         Assert.Equal([0L], store.ListRuns(RunFilter.Completed).Select(r => r.Info.Seed));
-        Assert.Matches(@"\| ae \| (\*\*)?[0-9.]+ ± –(\*\*)? \|", File.ReadAllText(Path.Combine(grid, "results.md")));   // one seed: no spread
+        Assert.Matches(@"\| ae \| none \| (\*\*)?[0-9.]+ ± –(\*\*)? \|", File.ReadAllText(Path.Combine(grid, "results.md")));   // one seed: no spread
 
         Directory.Delete(blocked);
         var resumed = Wait(Start(["compare", "--resume", grid]));

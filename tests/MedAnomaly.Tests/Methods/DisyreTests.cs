@@ -154,7 +154,7 @@ public class DisyreTests
         using var scope = torch.NewDisposeScope();
         using var folder = new TemporaryFolder();
         var path = Path.Combine(folder.Path, "disyre.safetensors");
-        using var detector = new Disyre(Tiny64 with { Steps = 2, SeverityOrder = SeverityOrder.AsPublished });
+        using var detector = new Disyre(Tiny64 with { InferenceSteps = 2, SeverityOrder = SeverityOrder.AsPublished });
         detector.Save(path);
         var header = MedAnomaly.Checkpoints.Safetensors.ReadHeader(path);
         Assert.Equal("disyre", header.Metadata["method"]);
@@ -173,9 +173,9 @@ public class DisyreTests
         Assert.Equal(new[] { 32, 64, 96, 128, 256, 256 }, paper.Network.Channels);
         Assert.Equal(2, paper.Network.LayersPerBlock);
         Assert.Equal(128, paper.CropSize);
-        Assert.Equal(4, paper.Steps);
+        Assert.Equal(4, paper.InferenceSteps);
         var training = DisyreConfig.PaperTraining;
         Assert.Equal((1e-4, 0.95, 0.999, 1e-6, 500, 1.0), (training.LearningRate, training.Beta1, training.Beta2, training.WeightDecay, training.WarmupSteps, training.GradientClip));
-        Assert.Throws<ArgumentOutOfRangeException>(() => new Disyre(Tiny64 with { Steps = 101 }));
+        Assert.Throws<ArgumentOutOfRangeException>(() => new Disyre(Tiny64 with { InferenceSteps = 101 }));
     }
 }

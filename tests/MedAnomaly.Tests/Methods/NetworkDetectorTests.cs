@@ -13,8 +13,8 @@ public class NetworkDetectorTests
     {
         using var scope = torch.NewDisposeScope();
         using var disyre = new Disyre(DisyreConfig.Tiny);
-        using var copy = (Disyre)disyre.WithConfig(disyre.Config with { Steps = 8 });
-        Assert.Equal(8, copy.Config.Steps);
+        using var copy = (Disyre)disyre.WithConfig(disyre.Config with { InferenceSteps = 8 });
+        Assert.Equal(8, copy.Config.InferenceSteps);
         var original = disyre.Network.state_dict();
         foreach (var (name, tensor) in copy.Network.state_dict())
             Assert.True(tensor.equal(original[name]).all().item<bool>(), name);
@@ -27,9 +27,9 @@ public class NetworkDetectorTests
     [Fact]
     public void ConfigsAreValidatedBeforeANetworkIsBuilt()
     {
-        Assert.Throws<ArgumentOutOfRangeException>(() => new Disyre(DisyreConfig.Tiny with { Steps = 0 }));
+        Assert.Throws<ArgumentOutOfRangeException>(() => new Disyre(DisyreConfig.Tiny with { InferenceSteps = 0 }));
         Assert.Throws<ArgumentOutOfRangeException>(() => new VaeDetector(new VaeConfig { KlWeight = -1 }));
-        Assert.ThrowsAny<ArgumentException>(() => DetectorRegistry.Create("disyre", "{\"Steps\": 500}"));
+        Assert.ThrowsAny<ArgumentException>(() => DetectorRegistry.Create("disyre", "{\"InferenceSteps\": 500}"));
     }
 
     [Fact]
