@@ -8,7 +8,7 @@ public enum LevelSelection
 {
     /// <summary>Released code (bias.py): level k is kept with probability n_k / (Σ n + 1000), independently; all if none.</summary>
     IndependentPerLevel,
-    /// <summary>Exactly one level, with probability n_k / Σ n (REFERENCE.md's summary of the paper).</summary>
+    /// <summary>Exactly one level, with probability n_k / Σ n (the paper's description: one level, chosen in proportion to its share).</summary>
     OneProportional,
 }
 

@@ -72,7 +72,7 @@ public class NoiseScheduleTests
     {
         using var schedule = NoiseSchedule.Disyre();
         var s = schedule.Values.SqrtAlphasCumprod;
-        // REFERENCE.md: √ᾱ ≈ 0.9995 at t = 0, 0.61 at t = 30, 0.26 at t = 50, 0.0045 at t = 99
+        // The cosine schedule (Nichol & Dhariwal 2021, eq. 17) at T = 100, as DISYRE trains: √ᾱ ≈ 0.9995 at t = 0, 0.61 at t = 30, 0.26 at t = 50, 0.0045 at t = 99
         Assert.Equal(0.9995, s[0], 4);
         Assert.Equal(0.61, s[30], 2);
         Assert.Equal(0.26, s[50], 2);
