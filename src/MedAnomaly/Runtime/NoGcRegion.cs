@@ -3,21 +3,10 @@ using System.Runtime;
 namespace MedAnomaly.Runtime;
 
 /// <summary>
-/// Runs a unit of libtorch work (a training step, a scoring call) with the garbage collector held off, as a guard
-/// against a race in TorchSharp 0.107.
-/// <para>The race: <c>x * 2.0</c> or <c>x.lt(n)</c> converts the number to a temporary <see cref="TorchSharp.Scalar"/>,
-/// a managed object with a finalizer that frees a native <c>c10::Scalar</c>. TorchSharp passes its handle to libtorch
-/// without keeping the object alive through the call (no <c>GC.KeepAlive</c>; upstream PRs dotnet/TorchSharp#1434 and
-/// #1496 are open), so a GC that another thread starts during the call can find it dead, and the finalizer thread can
-/// free the native Scalar while libtorch reads it: "Expected false to be true" in <c>c10::Scalar::toDouble</c> or
-/// "Unknown scalar type", which ended two of five <c>detectors</c> benchmark runs in one morning. The benchmark app's
-/// <c>scalar-race</c> check reproduces it within seconds (after 120,000 operations in one run) and shows that this
-/// guard stops it.</para>
-/// <para>The guard: <see cref="GC.TryStartNoGCRegion(long)"/> before the work, so that no collection runs (on any thread)
-/// until the work ends or has allocated <see cref="Budget"/> bytes. Collections happen between units instead, when no
-/// libtorch call of that thread is in flight; objects found dead there are no longer used. The cost is one blocking
-/// collection per unit, small against a step with the library's managed heap of tens of MB. One region exists per
-/// process: a thread that finds another's region open runs under it. <c>MEDANOMALY_GC_GUARD=off</c> turns it off.</para>
+/// Runs a unit of libtorch work (a training step, a scoring call) inside <see cref="GC.TryStartNoGCRegion(long)"/>, so
+/// that no collection can finalize a temporary <see cref="TorchSharp.Scalar"/> while libtorch still reads it (a race in
+/// TorchSharp 0.107, dotnet/TorchSharp#1434; docs/stack.md, "Temporary Scalars freed mid-call"). One region per
+/// process; <c>MEDANOMALY_GC_GUARD=off</c> turns it off. The benchmark app's <c>scalar-race</c> check reproduces the race.
 /// </summary>
 public static class NoGcRegion
 {

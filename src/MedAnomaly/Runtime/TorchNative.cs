@@ -10,32 +10,11 @@ namespace MedAnomaly.Runtime;
 public sealed record TorchNativeReport(string? LibTorchFolder, string? TorchSharpLibrary, bool Patched);
 
 /// <summary>
-/// Loads TorchSharp's native libraries on Linux before TorchSharp does, so that it works out of the box on
-/// Debian 12 and Ubuntu 22.04. Call <see cref="EnsureLoaded"/> before the first use of <c>torch</c>:
-/// the CLI before each command that works on tensors (the others never load libtorch), the benchmarks first thing
-/// in Main, the test assembly in a module initializer, notebooks in the
-/// MedAnomaly.Notebooks package's extension script. It does four things:
-/// <list type="number">
-/// <item>It loads libtorch 2.10's own <c>libtorch_cpu.so</c> and <c>libtorch.so</c> by absolute path.
-/// Otherwise TorchSharp's bare-name load of <c>torch_cpu</c> can pick up another libtorch on the system
-/// (Debian's libtorch 1.13, installed with python3-torch), and the process crashes once the second
-/// libtorch lands on top of it.</item>
-/// <item>TorchSharp 0.107's <c>libLibTorchSharp.so</c> was linked by GCC 13, which records a requirement
-/// on <c>GLIBCXX_3.4.32</c> for one link-time marker symbol, <c>std::ios_base_library_init()</c>, that is
-/// never called. Where the system libstdc++ lacks that version (Debian 12 and Ubuntu 22.04 stop at
-/// 3.4.30), it writes a copy with that requirement relaxed (<see cref="ElfSymbolVersionPatch"/>) into a
-/// cache folder and loads the copy; TorchSharp's later load by name then finds it by its SONAME. Only
-/// files whose sha256 is listed in <see cref="KnownBuilds"/> are patched; a system whose libstdc++ has
-/// the version is left alone.</item>
-/// <item>It switches NNPACK off (<see cref="LibTorchContext.DisableNnpack"/>), so that libtorch does not log a
-/// warning on every float64 convolution where NNPACK cannot start.</item>
-/// <item>Before loading anything, it sets <c>OMP_WAIT_POLICY=PASSIVE</c> unless the user set it
-/// (<see cref="OpenMpWaitPolicy"/>): idle OpenMP workers then sleep instead of spinning on cores other jobs need.</item>
-/// </list>
-/// Environment: <c>MEDANOMALY_LIBTORCH</c> (a folder with libtorch_cpu.so, to use another libtorch 2.10
-/// build, e.g. CUDA), <c>MEDANOMALY_CACHE</c> (the cache folder; default <c>$XDG_CACHE_HOME/medanomaly</c>
-/// or <c>~/.cache/medanomaly</c>), <c>NUGET_PACKAGES</c> (the NuGet package folder), <c>MEDANOMALY_NUM_THREADS</c>
-/// (libtorch's intra-op threads; default: every core).
+/// Loads TorchSharp's native libraries on Linux before TorchSharp does (call <see cref="EnsureLoaded"/> before the first
+/// use of <c>torch</c>): libtorch 2.10 by absolute path (not another libtorch on the system), a copy of
+/// libLibTorchSharp.so with its GLIBCXX_3.4.32 requirement relaxed where the system lacks it (only builds listed in
+/// <see cref="KnownBuilds"/>), NNPACK off, and <c>OMP_WAIT_POLICY=PASSIVE</c> unless set. Why each: docs/stack.md.
+/// Environment: <c>MEDANOMALY_LIBTORCH</c>, <c>MEDANOMALY_CACHE</c>, <c>NUGET_PACKAGES</c>, <c>MEDANOMALY_NUM_THREADS</c>.
 /// </summary>
 public static class TorchNative
 {
