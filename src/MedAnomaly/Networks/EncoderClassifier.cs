@@ -41,21 +41,11 @@ public sealed class EncoderClassifier : nn.Module<Tensor, Tensor?, Tensor>
         var ch = Config.Channels;
         levels = ch.Length;
         int g = Config.GroupNormGroups;
-        long timeDim = Config.TimeConditioned ? ch[0] * 4 : 0;
-        if (Config.TimeConditioned) timeMlp = nn.Sequential(nn.Linear(ch[0], timeDim), nn.SiLU(), nn.Linear(timeDim, timeDim));
+        long timeDim = Ho2020Encoder.TimeDim(Config);
+        timeMlp = Ho2020Encoder.TimeMlp(Config);
         convIn = Conv.Conv2d(Config.InChannels, ch[0], 3, padding: 1);
-        down = new ModuleList<nn.Module>();
-        int current = ch[0];
-        for (int level = 0; level < levels; level++)
-        {
-            for (int i = 0; i < Config.LayersPerBlock; i++)
-            {
-                down.append(new ResidualBlock(current, ch[level], timeDim, g, Config.Dropout));
-                current = ch[level];
-                if (Config.AttentionLevels.Contains(level)) down.append(new SelfAttention(current, g, HeadsAt(current)));
-            }
-            if (level < levels - 1) down.append(new Downsample(current));
-        }
+        (down, _) = Ho2020Encoder.DownPath(Config);
+        int current = ch[^1];
         mid1 = new ResidualBlock(current, current, timeDim, g, Config.Dropout);
         midAttention = new SelfAttention(current, g, HeadsAt(current));
         mid2 = new ResidualBlock(current, current, timeDim, g, Config.Dropout);
@@ -71,7 +61,7 @@ public sealed class EncoderClassifier : nn.Module<Tensor, Tensor?, Tensor>
         register_module("head", head);
     }
 
-    int HeadsAt(int channels) => Config.AttentionHeadDim == 0 ? Config.AttentionHeads : channels / Config.AttentionHeadDim;
+    int HeadsAt(int channels) => Ho2020Encoder.HeadsAt(Config, channels);
 
     /// <summary>The multiple of H and W the network needs: 2^(levels − 1).</summary>
     public int Multiple => 1 << (levels - 1);
@@ -90,21 +80,9 @@ public sealed class EncoderClassifier : nn.Module<Tensor, Tensor?, Tensor>
         if (x.ndim != 4 || x.size(1) != Config.InChannels || x.size(2) % Multiple != 0 || x.size(3) % Multiple != 0)
             throw new ArgumentException($"EncoderClassifier expects [N,{Config.InChannels},H,W] with H and W divisible by {Multiple}, got [{string.Join(", ", x.shape)}]");
         using var scope = torch.NewDisposeScope();
-        Tensor? emb = null;
-        if (timeMlp is not null)
-        {
-            if (t is null) throw new ArgumentException("this EncoderClassifier is time-conditioned (noise-aware): pass timesteps t [N]");
-            emb = timeMlp.forward(TimestepEmbedding.Sinusoidal(t, Config.Channels[0]).to(x.dtype));
-        }
+        var emb = Ho2020Encoder.Embedding(timeMlp, Config, t, x, "EncoderClassifier (noise-aware)");
         var h = convIn.forward(x);
-        foreach (var layer in down)
-            h = layer switch
-            {
-                ResidualBlock block => block.forward(h, emb),
-                SelfAttention attention => attention.forward(h),
-                nn.Module<Tensor, Tensor> downsample => downsample.forward(h),
-                _ => throw new InvalidOperationException($"unexpected layer {layer.GetType().Name}"),
-            };
+        foreach (var layer in down) h = Ho2020Encoder.Apply(layer, h, emb);
         h = mid2.forward(midAttention.forward(mid1.forward(h, emb)), emb);
         return F.silu(normOut.forward(h)).MoveToOuterDisposeScope();
     }

@@ -107,30 +107,11 @@ public sealed class UNet2d : nn.Module<Tensor, Tensor?, Tensor>
         var ch = Config.Channels;
         levels = ch.Length;
         int g = Config.GroupNormGroups;
-        timeDim = Config.TimeConditioned ? ch[0] * 4 : 0;
-        if (Config.TimeConditioned)
-            timeMlp = nn.Sequential(nn.Linear(ch[0], timeDim), nn.SiLU(), nn.Linear(timeDim, timeDim));
+        timeDim = Ho2020Encoder.TimeDim(Config);
+        timeMlp = Ho2020Encoder.TimeMlp(Config);
         convIn = Conv.Conv2d(Config.InChannels, ch[0], 3, padding: 1);
-
-        // Encoder: per level LayersPerBlock residual blocks (+ attention), then a strided conv.
-        down = new ModuleList<nn.Module>();
-        var skipChannels = new List<int> { ch[0] };
-        int current = ch[0];
-        for (int level = 0; level < levels; level++)
-        {
-            for (int i = 0; i < Config.LayersPerBlock; i++)
-            {
-                down.append(new ResidualBlock(current, ch[level], timeDim, g, Config.Dropout));
-                current = ch[level];
-                if (Config.AttentionLevels.Contains(level)) down.append(new SelfAttention(current, g, HeadsAt(current)));
-                skipChannels.Add(current);
-            }
-            if (level < levels - 1)
-            {
-                down.append(new Downsample(current));
-                skipChannels.Add(current);
-            }
-        }
+        (down, var skipChannels) = Ho2020Encoder.DownPath(Config);
+        int current = ch[^1];
 
         mid1 = new ResidualBlock(current, current, timeDim, g, Config.Dropout);
         midAttention = new SelfAttention(current, g, HeadsAt(current));
@@ -156,15 +137,7 @@ public sealed class UNet2d : nn.Module<Tensor, Tensor?, Tensor>
         RegisterInPyTorchOrder();
     }
 
-    /// <summary>Attention heads of a layer with <paramref name="channels"/> channels.</summary>
-    int HeadsAt(int channels)
-    {
-        int d = Config.AttentionHeadDim;
-        if (d == 0) return Config.AttentionHeads;
-        if (d < 0 || channels % d != 0)
-            throw new ArgumentException($"UNet2d: AttentionHeadDim {d} must divide the {channels} channels of every attention layer");
-        return channels / d;
-    }
+    int HeadsAt(int channels) => Ho2020Encoder.HeadsAt(Config, channels);
 
     /// <summary>
     /// Registers the children under the PyTorch twin's names, in its order (so parameter names and seeded
@@ -192,36 +165,23 @@ public sealed class UNet2d : nn.Module<Tensor, Tensor?, Tensor>
         if (x.ndim != 4 || x.size(1) != Config.InChannels || x.size(2) % factor != 0 || x.size(3) % factor != 0)
             throw new ArgumentException($"UNet2d expects [N,{Config.InChannels},H,W] with H and W divisible by {factor}, got [{string.Join(", ", x.shape)}]");
         using var scope = torch.NewDisposeScope();
-        Tensor? emb = null;
-        if (timeMlp is not null)
-        {
-            if (t is null) throw new ArgumentException("this UNet2d is time-conditioned: pass timesteps t [N]");
-            emb = timeMlp.forward(TimestepEmbedding.Sinusoidal(t, Config.Channels[0]).to(x.dtype));   // a bf16 network (MixedPrecision) needs a bf16 embedding
-        }
+        var emb = Ho2020Encoder.Embedding(timeMlp, Config, t, x, nameof(UNet2d));
 
         var h = convIn.forward(x);
         var skips = new Stack<Tensor>();
         skips.Push(h);
         foreach (var layer in down)
         {
-            h = Apply(layer, h, emb, null);
+            h = Ho2020Encoder.Apply(layer, h, emb);
             if (layer is not SelfAttention) skips.Push(h);
             else { skips.Pop(); skips.Push(h); }
         }
         h = mid2.forward(midAttention.forward(mid1.forward(h, emb)), emb);
         foreach (var layer in up)
-            h = Apply(layer, h, emb, layer is ResidualBlock ? skips.Pop() : null);
+            h = Ho2020Encoder.Apply(layer, h, emb, layer is ResidualBlock ? skips.Pop() : null);
         h = convOut.forward(F.silu(normOut.forward(h)));
         return h.MoveToOuterDisposeScope();
     }
-
-    static Tensor Apply(nn.Module layer, Tensor h, Tensor? emb, Tensor? skip) => layer switch
-    {
-        ResidualBlock block => block.forward(skip is null ? h : torch.cat([h, skip], dim: 1), emb),
-        SelfAttention attention => attention.forward(h),
-        nn.Module<Tensor, Tensor> resample => resample.forward(h),
-        _ => throw new InvalidOperationException($"unexpected layer {layer.GetType().Name}"),
-    };
 }
 
 /// <summary>GN → SiLU → conv3 → (+ time embedding) → GN → SiLU → dropout → conv3, plus a (1×1) skip.</summary>
