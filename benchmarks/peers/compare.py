@@ -226,6 +226,30 @@ def table(results, seeds, posts):
     return "\n".join(lines) + "\n"
 
 
+def verdicts(results, posts):
+    """Per method and post-processing, the goal of issue #16: our mean ≥ their mean − their sample std, for pixel AP and
+    best Dice; and our train s/step and score s/slice ≤ theirs (means)."""
+    lines = ["", "| method | post-processing | pixel AP: ours ≥ theirs − std | best Dice: ours ≥ theirs − std | train step ≤ theirs | scoring ≤ theirs |",
+             "|---|---|---|---|---|---|"]
+    for method, sides in results.items():
+        if not sides["ours"] or not sides["theirs"]:
+            continue
+        for post in posts:
+            cells = []
+            for column in ("pixel AP", "best Dice"):
+                ours = statistics.mean(r["metrics"][post][column] for r in sides["ours"])
+                theirs = [r["metrics"][post][column] for r in sides["theirs"]]
+                bar = statistics.mean(theirs) - (statistics.stdev(theirs) if len(theirs) > 1 else 0)
+                cells.append(f"{'yes' if ours >= bar else 'no'} ({ours:.3f} vs {bar:.3f})")
+            for key in ("train_seconds_per_step", "score_seconds_per_slice"):
+                ours = [r["timing"].get(key) for r in sides["ours"] if r["timing"].get(key) is not None]
+                theirs = [r["timing"].get(key) for r in sides["theirs"] if r["timing"].get(key) is not None]
+                cells.append("—" if not ours or not theirs else
+                             f"{'yes' if statistics.mean(ours) <= statistics.mean(theirs) else 'no'} ({statistics.mean(ours) / statistics.mean(theirs):.2f}×)")
+            lines.append("| " + " | ".join([method, post] + cells) + " |")
+    return "\n".join(lines) + "\n"
+
+
 def main(argv=None):
     args = parse_args(argv)
     os.makedirs(args.out, exist_ok=True)
@@ -249,7 +273,7 @@ def main(argv=None):
             results[method]["ours"].append({"seed": seed, "timing": timing, "metrics": score_maps(args, ours_out, theirs_out, log)})
             with open(os.path.join(args.out, "results.json"), "w") as f:   # kept up to date: a cut-off run keeps its seeds
                 json.dump(results, f, indent=2)
-    markdown = table(results, args.seeds, args.posts)
+    markdown = table(results, args.seeds, args.posts) + verdicts(results, args.posts)
     with open(os.path.join(args.out, "results.json"), "w") as f:
         json.dump(results, f, indent=2)
     with open(os.path.join(args.out, "results.md"), "w") as f:
