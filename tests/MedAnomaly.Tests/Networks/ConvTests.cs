@@ -134,22 +134,7 @@ public class ConvTests
         var (w, b) = (plain.weight!.detach().to(float64).requires_grad_(), plain.bias!.detach().to(float64).requires_grad_());
         var x64 = x.detach().to(float64).requires_grad_();
         var expected = F.conv2d(x64, w, b, strides: [stride, stride], padding: [padding, padding]);
-        var outputWeights = torch.rand(expected.shape, float64);
-        (expected * outputWeights).sum().backward();
-        for (int trial = 0; trial < 2; trial++)
-        {
-            FillFreedMemoryWithNaN();
-            x.grad?.zero_();
-            conv.zero_grad();
-            var y = conv.forward(x);
-            Assert.Equal(expected.shape, y.shape);
-            Assert.True((y.to(float64) - expected).abs().max().item<double>() < 1e-5, $"forward wrong in trial {trial}");
-            (y * outputWeights.to(float32)).sum().backward();
-            AssertClose(x.grad!, x64.grad!, $"input gradient, trial {trial}");
-            var parameters = conv.parameters().ToArray();
-            AssertClose(parameters[0].grad!, w.grad!, $"weight gradient, trial {trial}");
-            AssertClose(parameters[1].grad!, b.grad!, $"bias gradient, trial {trial}");
-        }
+        AssertForwardAndGradients(conv, x, x64, w, b, expected);
     }
 
     [Theory]
@@ -169,6 +154,13 @@ public class ConvTests
         var (w, b) = (plain.weight!.detach().to(float64).requires_grad_(), plain.bias!.detach().to(float64).requires_grad_());
         var x64 = x.detach().to(float64).requires_grad_();
         var expected = F.conv_transpose2d(x64, w, b, strides: [stride, stride], padding: [padding, padding]);
+        AssertForwardAndGradients(conv, x, x64, w, b, expected);
+    }
+
+    /// <summary>Twice (freed memory filled with NaN before each): the layer's output and its input, weight and bias
+    /// gradients under a random weighting of the output, against the float64 reference's.</summary>
+    static void AssertForwardAndGradients(nn.Module<Tensor, Tensor> conv, Tensor x, Tensor x64, Tensor w, Tensor b, Tensor expected)
+    {
         var outputWeights = torch.rand(expected.shape, float64);
         (expected * outputWeights).sum().backward();
         for (int trial = 0; trial < 2; trial++)
