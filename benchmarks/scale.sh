@@ -25,7 +25,6 @@ while [ $# -gt 0 ]; do
 done
 cli=./medanomaly
 [ -f src/MedAnomaly.Cli/bin/${CONFIG:-Release}/net10.0/MedAnomaly.Cli.dll ] || { echo "scale: build first (make build)" >&2; exit 1; }
-export OMP_WAIT_POLICY=PASSIVE
 if [ -z "$data" ]; then
   # The quick grid runs on the phantom of `make demo`; the tiny check on a small one.
   if [ "$preset" = tiny ]; then data=runs/data/phantom-small; args=(--volumes 6 --size 32 --seed 0)

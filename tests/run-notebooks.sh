@@ -20,12 +20,8 @@ export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
 # and 98 s on the 2-core VM with one libtorch thread beside another job, and 221 s and 239 s with other jobs keeping
 # both cores busy (load 6), hence 480 s.
 : "${NOTEBOOK_TIMEOUT:=480}"
-# libtorch's OpenMP threads spin while they wait at a barrier (libgomp's default); on a 2-core machine that another job
-# keeps busy, the spinning threads take the cores from the threads they wait for. Measured with a second 2-thread job
-# running: the tiny DDPM of notebook 05 trained at 2645 ms a step with the default, 269 ms with OMP_WAIT_POLICY=PASSIVE
-# (waiting threads sleep) and 136 ms with one thread. A value already in the environment is kept.
-: "${OMP_WAIT_POLICY:=PASSIVE}"
-export OMP_WAIT_POLICY
+# libtorch's OpenMP wait policy is MedAnomaly's own default in the kernel (PASSIVE with a short spin,
+# src/MedAnomaly/Runtime/OpenMpWaitPolicy.cs), unless the environment sets OMP_WAIT_POLICY or GOMP_SPINCOUNT.
 
 if [ ! -d artifacts/feed ]; then
   echo "notebooks: artifacts/feed is missing; run 'make build' first (it packs MedAnomaly.Notebooks)"

@@ -39,13 +39,13 @@ public static class DoctorCommand
     }
 
     /// <summary>
-    /// Which wait policy libgomp read (<see cref="OpenMpWaitPolicy"/>) and what its workers do: how often this process's
+    /// Which wait policy and spin count libgomp read (<see cref="OpenMpWaitPolicy"/>) and what its workers do: how often this process's
     /// threads blocked over <see cref="ProbeOperations"/> parallel operations 1 ms apart (PASSIVE workers sleep after every
     /// one; spinning ones do not), and the CPU time they used while the process sat idle for 300 ms (ACTIVE spins through it).
     /// </summary>
     static string OpenMpLine()
     {
-        string policy = OpenMpWaitPolicy.Current is { } value ? $"{OpenMpWaitPolicy.Variable}={value}" : $"{OpenMpWaitPolicy.Variable} unset";
+        string policy = $"{Setting(OpenMpWaitPolicy.Variable, OpenMpWaitPolicy.Current)} {Setting(OpenMpWaitPolicy.SpinCountVariable, OpenMpWaitPolicy.CurrentSpinCount)}";
         string source = OpenMpWaitPolicy.SetByMedAnomaly ? "MedAnomaly's default; set it yourself to choose" : "as set outside MedAnomaly";
         using var x = torch.rand(1_000_000);
         long before = VoluntarySwitches();
@@ -61,6 +61,8 @@ public static class DoctorCommand
         return $"OpenMP: {policy} ({source}); threads blocked {blocked} times over {ProbeOperations} parallel operations 1 ms apart, " +
                $"used {idleMs:F0} ms of CPU in 300 ms idle";
     }
+
+    static string Setting(string name, string? value) => value is null ? $"{name} unset" : $"{name}={value}";
 
     const int ProbeOperations = 200;
 

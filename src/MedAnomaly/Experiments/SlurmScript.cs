@@ -70,7 +70,7 @@ public static partial class SlurmScript
             echo "== attempt $attempt of MAX: cell $name, task $task on $(hostname), ${SLURM_CPUS_PER_TASK:-1} libtorch thread(s), $(date -u)"
             note started
             export MEDANOMALY_NUM_THREADS=${SLURM_CPUS_PER_TASK:-1}
-            export OMP_WAIT_POLICY=${OMP_WAIT_POLICY:-PASSIVE} NO_COLOR=${NO_COLOR:-1}
+            export NO_COLOR=${NO_COLOR:-1}
             run
             code=$?
             note "exit $code"

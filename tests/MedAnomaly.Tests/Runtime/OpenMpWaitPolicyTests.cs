@@ -6,9 +6,10 @@ using MedAnomaly.Tests.TestSupport;
 namespace MedAnomaly.Tests.Runtime;
 
 /// <summary>
-/// OMP_WAIT_POLICY=PASSIVE reaches libgomp when the user sets nothing (src/MedAnomaly/Runtime/OpenMpWaitPolicy.cs): a
-/// fresh `medanomaly doctor` with the variable removed from its environment waits like one started with PASSIVE (its
-/// threads block after each parallel operation) and unlike one started with ACTIVE (whose workers spin: they do not
+/// OMP_WAIT_POLICY=PASSIVE with GOMP_SPINCOUNT=1000 reaches libgomp when the user sets neither
+/// (src/MedAnomaly/Runtime/OpenMpWaitPolicy.cs): a fresh `medanomaly doctor` with both removed from its environment waits
+/// like one started with PASSIVE (its threads block after each parallel operation, 1 ms apart: far longer than the
+/// short spin) and unlike one started with ACTIVE (whose workers spin: they do not
 /// block, and burn CPU while the process is idle). A value the user sets is kept.
 /// </summary>
 [Collection(GlobalTorchStateCollection.Name)]   // timing-sensitive: not beside the parallel tests
@@ -19,6 +20,7 @@ public class OpenMpWaitPolicyTests
         var result = CliProcess.Wait(CliProcess.Start(["doctor", "--steps", "1"], new Dictionary<string, string?>
         {
             [OpenMpWaitPolicy.Variable] = policy,
+            [OpenMpWaitPolicy.SpinCountVariable] = null,
             ["MEDANOMALY_NUM_THREADS"] = "2",   // workers to watch
         }));
         Assert.True(result.Code == 0, result.Output);
@@ -35,9 +37,9 @@ public class OpenMpWaitPolicyTests
         var unset = Doctor(null);
         var active = Doctor("ACTIVE");
         var passive = Doctor("passive");
-        Assert.StartsWith("OpenMP: OMP_WAIT_POLICY=PASSIVE (MedAnomaly's default", unset.Line);
-        Assert.StartsWith("OpenMP: OMP_WAIT_POLICY=ACTIVE (as set outside MedAnomaly)", active.Line);
-        Assert.StartsWith("OpenMP: OMP_WAIT_POLICY=passive (as set outside MedAnomaly)", passive.Line);
+        Assert.StartsWith("OpenMP: OMP_WAIT_POLICY=PASSIVE GOMP_SPINCOUNT=1000 (MedAnomaly's default", unset.Line);
+        Assert.StartsWith("OpenMP: OMP_WAIT_POLICY=ACTIVE GOMP_SPINCOUNT unset (as set outside MedAnomaly)", active.Line);
+        Assert.StartsWith("OpenMP: OMP_WAIT_POLICY=passive GOMP_SPINCOUNT unset (as set outside MedAnomaly)", passive.Line);
         // Measured on the 2-core VM: blocked 615 (unset) and 610 (PASSIVE) against 207 (ACTIVE: the main thread's own
         // 200 sleeps); idle CPU 41 and 37 ms against 338 ms.
         Assert.True(unset.Blocked > 1.5 * active.Blocked, $"{unset.Line} | {active.Line}");
