@@ -81,7 +81,7 @@ readme-figures: build notebook-deps
 	@$(DOTNET) run docs/chart-png.cs -- build/notebook-figures/charts.html docs/notebook07-chart.png
 
 # The main job: every method × 2 seeds on the embedded phantom (quick preset), two cells at a time (one libtorch thread
-# each: 2.3× faster than one cell on both cores on the 2-core VM, README "On every core"), then tables, figure and report.
+# each: 1.66× faster than one cell on both cores on the 2-core VM, README "On every core"), then tables, figure and report.
 PHANTOM := runs/data/phantom
 demo: build
 	@[ -f $(PHANTOM)/manifest.json ] || $(CLI) data phantom --out $(PHANTOM) --volumes 20 --size 64 --seed 0
