@@ -18,6 +18,7 @@ deviation.
 """
 import json
 import os
+import re
 import sys
 import tempfile
 import time
@@ -29,6 +30,7 @@ from torch.utils.data import DataLoader, Dataset
 import peer_common as common
 
 SIMPLEX_ARGS = "test_args/args28.json"        # their simplex-noise MRI configuration
+UNET_ATTENTION_DEFAULT = "32,16,8"             # UNet.UNetModel's default; diffusion_training.train does not pass args28's "16,8"
 GRAD_CLIP = 1                                 # diffusion_training.train: clip_grad_norm_(model.parameters(), 1)
 AFFINE_DEGREES, AFFINE_TRANSLATE = 3, (0.02, 0.09)   # dataset.MRIDataset's RandomAffine
 
@@ -39,12 +41,16 @@ def parse_args(argv=None):
     parser.add_argument("--lambda", dest="lam", type=int, default=250, help="partial-diffusion depth λ of the detection")
     parser.add_argument("--base-channels", type=int, default=None, help="UNet base channels, a multiple of 32 (default: args28's 128)")
     parser.add_argument("--lr", type=float, default=None, help="AdamW learning rate (default: args28's 1e-4)")
+    parser.add_argument("--attention-resolutions", default=None,
+                        help="feature-map sizes with attention, e.g. args28's 16,8 (default: their UNet's 32,16,8, which their train() uses)")
     parser.add_argument("--ema-decay", type=float, default=0.9999, help="update_ema_params decay (their default)")
     parser.add_argument("--score-weights", choices=("ema", "model"), default="ema", help="weights that detect (detection.py loads the EMA)")
     parser.add_argument("--score-batch", type=int, default=16, help="test slices per reverse-diffusion batch (each gets its own noise)")
     parser.add_argument("--no-augment", action="store_true", help="drop their RandomAffine(3, translate=(0.02, 0.09))")
     args = common.parse(parser, argv)
     common.check_positive(parser, args, "base_channels", "score_batch")
+    if args.attention_resolutions is not None and not re.fullmatch(r"\d+(,\d+)*", args.attention_resolutions):
+        parser.error(f"--attention-resolutions must be feature-map sizes joined by commas (e.g. 16,8), got {args.attention_resolutions!r}")
     if args.lam < 1:
         parser.error(f"--lambda must be at least 1, got {args.lam}")
     return args
@@ -60,6 +66,7 @@ def load_args(args, size):
         config["base_channels"] = args.base_channels
     if args.lr is not None:
         config["lr"] = args.lr
+    config["attention_resolutions"] = args.attention_resolutions or UNET_ATTENTION_DEFAULT
     if config["base_channels"] % 32:
         sys.exit(f"error: --base-channels {config['base_channels']}: their GroupNorm32(32, ·) needs a multiple of 32")
     if not 1 <= args.lam <= config["T"]:
@@ -68,14 +75,14 @@ def load_args(args, size):
 
 
 def build(config, device):
-    """diffusion_training.train: the UNet (attention_resolutions left at its default, as their train() does), its EMA
-    copy and the diffusion model."""
+    """diffusion_training.train: the UNet (attention at their default 32, 16, 8 px unless --attention-resolutions), its
+    EMA copy and the diffusion model."""
     import copy
     from GaussianDiffusion import GaussianDiffusionModel, get_beta_schedule
     from UNet import UNetModel
     model = UNetModel(config["img_size"][0], config["base_channels"], channel_mults=config["channel_mults"],
                       dropout=config["dropout"], n_heads=config["num_heads"], n_head_channels=config["num_head_channels"],
-                      in_channels=1)
+                      attention_resolutions=config["attention_resolutions"], in_channels=1)
     ema = copy.deepcopy(model)
     betas = get_beta_schedule(config["T"], config["beta_schedule"])
     diffusion = GaussianDiffusionModel(config["img_size"], betas, loss_weight=config["loss_weight"],
@@ -169,7 +176,8 @@ def main(argv=None):
     maps = score(args, data, ema if args.score_weights == "ema" else model, diffusion)
     settings = {"lambda": args.lam, "base_channels": config["base_channels"], "lr": config["lr"], "T": config["T"],
                 "sample_distance": config["sample_distance"], "ema_decay": args.ema_decay, "score_weights": args.score_weights,
-                "augment": not args.no_augment}
+                "augment": not args.no_augment,
+                "attention_resolutions": config["attention_resolutions"]}
     common.write_outputs(args, data, maps, timer, time.perf_counter() - start, settings)
 
 
