@@ -41,15 +41,15 @@ def parse_args(argv=None):
     parser.add_argument("--lambda", dest="lam", type=int, default=250, help="partial-diffusion depth λ of the detection")
     parser.add_argument("--base-channels", type=int, default=None, help="UNet base channels, a multiple of 32 (default: args28's 128)")
     parser.add_argument("--lr", type=float, default=None, help="AdamW learning rate (default: args28's 1e-4)")
-    parser.add_argument("--attention-resolutions", default=None,
-                        help="feature-map sizes with attention, e.g. args28's 16,8 (default: their UNet's 32,16,8, which their train() uses)")
+    parser.add_argument("--attention-resolutions", default=UNET_ATTENTION_DEFAULT,
+                        help="feature-map sizes with attention, e.g. args28's 16,8 (default: their UNet's, which their train() uses)")
     parser.add_argument("--ema-decay", type=float, default=0.9999, help="update_ema_params decay (their default)")
     parser.add_argument("--score-weights", choices=("ema", "model"), default="ema", help="weights that detect (detection.py loads the EMA)")
     parser.add_argument("--score-batch", type=int, default=16, help="test slices per reverse-diffusion batch (each gets its own noise)")
     parser.add_argument("--no-augment", action="store_true", help="drop their RandomAffine(3, translate=(0.02, 0.09))")
     args = common.parse(parser, argv)
     common.check_positive(parser, args, "base_channels", "score_batch")
-    if args.attention_resolutions is not None and not re.fullmatch(r"\d+(,\d+)*", args.attention_resolutions):
+    if not re.fullmatch(r"\d+(,\d+)*", args.attention_resolutions):
         parser.error(f"--attention-resolutions must be feature-map sizes joined by commas (e.g. 16,8), got {args.attention_resolutions!r}")
     if args.lam < 1:
         parser.error(f"--lambda must be at least 1, got {args.lam}")
@@ -66,7 +66,7 @@ def load_args(args, size):
         config["base_channels"] = args.base_channels
     if args.lr is not None:
         config["lr"] = args.lr
-    config["attention_resolutions"] = args.attention_resolutions or UNET_ATTENTION_DEFAULT
+    config["attention_resolutions"] = args.attention_resolutions
     if config["base_channels"] % 32:
         sys.exit(f"error: --base-channels {config['base_channels']}: their GroupNorm32(32, ·) needs a multiple of 32")
     if not 1 <= args.lam <= config["T"]:
@@ -176,8 +176,7 @@ def main(argv=None):
     maps = score(args, data, ema if args.score_weights == "ema" else model, diffusion)
     settings = {"lambda": args.lam, "base_channels": config["base_channels"], "lr": config["lr"], "T": config["T"],
                 "sample_distance": config["sample_distance"], "ema_decay": args.ema_decay, "score_weights": args.score_weights,
-                "augment": not args.no_augment,
-                "attention_resolutions": config["attention_resolutions"]}
+                "augment": not args.no_augment, "attention_resolutions": config["attention_resolutions"]}
     common.write_outputs(args, data, maps, timer, time.perf_counter() - start, settings)
 
 
