@@ -14,7 +14,8 @@ Templates are bash command lines; these placeholders are replaced by shell-quote
   {seed} {out} (that side's output folder for the seed: maps.npy must end up there) {data} (the data set folder with
   manifest.json) {export} (the `medanomaly data export` folder) {code} (the authors' tree) {cli} (the medanomaly
   command) {steps} {batch} (the budget) {method} (our method name) {python} {peers} (this folder) {run} (in
-  --ours-score: the run id that --ours-train printed as "run N completed").
+  --ours-score: the run id that --ours-train printed as "run N completed") {slices} {test_slices} (`score --slices FILE`
+  and `train --test-slices FILE` with the slices the authors' runner scored, its test_indices.npy, when it wrote one).
 Our train s/step is the seconds_per_step `medanomaly train` prints (a mean over steps); our score s/slice is the one
 `medanomaly score` prints (the scoring alone, as the authors' runners time theirs; without that line, the wall time of
 --ours-score over the slices). A timing.json that our commands
@@ -36,7 +37,7 @@ import numpy as np
 HERE = os.path.dirname(os.path.abspath(__file__))
 
 OURS_TRAIN = ("{cli} train --method {method} {ours_args} --seed {seed} --data {data} --store {out}/store/medanomaly.db "
-              "--set steps={steps} --set batchsize={batch} --post none")
+              "--set steps={steps} --set batchsize={batch} --post none {test_slices}")
 OURS_SCORE = "{cli} score --run {run} --data {data} --store {out}/store/medanomaly.db --out {out} {slices}"
 THEIRS = "{python} {peers}/{runner} --code {code} --data {export} --out {out} --seed {seed} --steps {steps} --batch {batch} {peer_args}"
 
@@ -93,7 +94,7 @@ def parse_args(argv=None):
 
 def fill(template, values):
     for key, value in values.items():
-        template = template.replace("{" + key + "}", value if key in ("peer_args", "ours_args", "slices") else shlex.quote(str(value)))
+        template = template.replace("{" + key + "}", value if key in ("peer_args", "ours_args", "slices", "test_slices") else shlex.quote(str(value)))
     return template
 
 
@@ -127,11 +128,13 @@ def test_origins(export):
 
 def run_ours(args, method, seed, out, log):
     values = common_values(args, method, seed, out)
+    theirs_indices = os.path.join(os.path.dirname(os.path.dirname(out)), "theirs", os.path.basename(out), "test_indices.npy")
+    listed = os.path.isfile(theirs_indices)
+    values["slices"] = f"--slices {shlex.quote(theirs_indices)}" if listed else ""
+    values["test_slices"] = f"--test-slices {shlex.quote(theirs_indices)}" if listed else ""
     text, train_seconds = run(fill(args.ours_train, values), log)
     ids = re.findall(r"^run (\d+) completed", text, re.M)
     values["run"] = ids[-1] if ids else ""
-    theirs_indices = os.path.join(os.path.dirname(os.path.dirname(out)), "theirs", os.path.basename(out), "test_indices.npy")
-    values["slices"] = f"--slices {shlex.quote(theirs_indices)}" if os.path.isfile(theirs_indices) else ""
     score_text, score_seconds = run(fill(args.ours_score, values), log)
     if not values["slices"]:
         check_order(args.export, out)

@@ -34,7 +34,7 @@ public static class ScoreCommand
             {
                 var dataset = EvalCommand.LoadData(record.Info.Command, parse.GetValue(data), parse.GetValue(root), progress.Work());
                 using var detector = MethodCatalog.Load(model.Path);
-                var test = parse.GetValue(slices) is { } indices ? Subset(dataset.Test, indices) : dataset.Test;
+                var test = parse.GetValue(slices) is { } indices ? TestSliceSelection.Select(dataset.Test, indices, "--slices") : dataset.Test;
                 var clock = System.Diagnostics.Stopwatch.StartNew();
                 var scored = ScoredSet.Score(detector, test, progress: progress.Work());
                 var seconds = clock.Elapsed.TotalSeconds;
@@ -49,16 +49,6 @@ public static class ScoreCommand
             return 0;
         }));
         return command;
-    }
-
-    /// <summary>The test slices at the indices an .npy file lists.</summary>
-    static SliceDataset Subset(SliceDataset test, string path)
-    {
-        var indices = Npy.Read(path).ToFloat64();
-        var items = indices.Select(v => v == Math.Floor(v) && v >= 0 && v < test.Count
-            ? test[(int)v]
-            : throw new ArgumentException($"--slices {path}: index {v} is not a slice of the test split (0 … {test.Count - 1})")).ToList();
-        return new SliceDataset(items);
     }
 
     static void WritePngs(string folder, string method, ScoredSet scored, IProgress<WorkProgress> progress)

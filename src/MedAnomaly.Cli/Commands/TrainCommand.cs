@@ -10,8 +10,9 @@ public static class TrainCommand
     {
         var method = new Option<string>("--method") { Description = "the detector: " + string.Join(", ", MethodCatalog.Names), Required = true };
         var seed = new Option<ulong>("--seed") { Description = "seed of initialisation, batch order and corruptions", DefaultValueFactory = _ => 0 };
+        var testSlices = new Option<string?>("--test-slices") { Description = ".npy of integer indices into the test split: score and evaluate only those slices (the command, recorded with the run, names the file)" };
         var shared = new WorkflowOptions();
-        var command = new Command("train", "Train a detector on the split its supervision allows (healthy slices, or the weak split for weakly supervised methods), score the test split, store the run and its metrics") { method, seed };
+        var command = new Command("train", "Train a detector on the split its supervision allows (healthy slices, or the weak split for weakly supervised methods), score the test split, store the run and its metrics") { method, seed, testSlices };
         shared.AddTo(command);
         command.SetAction(parse => CliErrors.RunWithTorch(parse, () =>
         {
@@ -20,6 +21,7 @@ public static class TrainCommand
             var outcome = Progress.Show(progress =>
             {
                 var data = shared.LoadData(parse, progress.Work());
+                if (parse.GetValue(testSlices) is { } indices) data = data with { Test = TestSliceSelection.Select(data.Test, indices, "--test-slices") };
                 var store = RunStore.Open(parse.GetValue(shared.Store)!);
                 store.MarkStaleRunsFailed();
                 using var detector = setup.Detector;
