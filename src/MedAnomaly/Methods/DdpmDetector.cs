@@ -51,10 +51,11 @@ public sealed record DdpmConfig : IDetectorConfig
 
     /// <summary>AnoDDPM (Wyatt et al. 2022; Julian-Wyatt/AnoDDPM, GaussianDiffusion.forward_backward): simplex noise (its raw
     /// octave sum with the timestep as third coordinate) for training, the start and every step; λ = 250, i.e. noised to
-    /// t = 249 and ancestral steps 249 … 0 with σ²_t = β_t.</summary>
+    /// t = 249 and ancestral steps 249 … 0 with σ²_t = β_t. Its network has UNet.py's GroupNorm of 32 groups and zero_module
+    /// output layers.</summary>
     public static DdpmConfig AnoDdpm => new()
     {
-        Network = AnoDdpmNetwork(128),
+        Network = AnoDdpmNetwork(128) with { GroupNormGroups = 32, ZeroInitOutputs = true },
         Noise = DiffusionNoise.Simplex, Simplex = new SimplexNoise(Normalize: false, TimestepAsThirdCoordinate: true),
         Sampler = ReverseSampler.Ddpm, Variance = DdpmVariance.FixedLarge, TStart = 249, InferenceSteps = 250, TrainTimesteps = 800,
     };

@@ -39,6 +39,10 @@ public sealed record UNet2dConfig
     public double Dropout { get; init; } = 0;
     /// <summary>Whether the network is conditioned on a timestep (diffusion) or not (autoencoders, DAE).</summary>
     public bool TimeConditioned { get; init; } = true;
+    /// <summary>Start the last convolution of every residual block, every attention projection and the output convolution at
+    /// zero, as guided diffusion's <c>zero_module</c> does (Dhariwal &amp; Nichol 2021; AnoDDPM's UNet.py): the untrained
+    /// network is the identity on its skips and predicts ε = 0. Ho2020 layout only.</summary>
+    public bool ZeroInitOutputs { get; init; }
 
     /// <summary>Checks every field before a network is built (the <see cref="UNet2d"/> and <see cref="DiffusersUNet2d"/>
     /// constructors call it): GroupNorm needs <see cref="GroupNormGroups"/> to divide every channel count, attention needs
@@ -71,6 +75,8 @@ public sealed record UNet2dConfig
             NetworkChecks.Require(attended.All(c => c >= AttentionHeadDim), type, nameof(AttentionHeadDim), AttentionHeadDim,
                 $"at most the channels of every attention layer ({string.Join(", ", attended)}), so each has a head");
         NetworkChecks.Require(Dropout is >= 0 and < 1, type, nameof(Dropout), Dropout, "a probability in [0, 1)");
+        NetworkChecks.Require(!ZeroInitOutputs || Layout == UNetLayout.Ho2020, type, nameof(ZeroInitOutputs), ZeroInitOutputs,
+            "false for the Diffusers layout (diffusers' UNet2DModel initialises none of its layers at zero)");
     }
 }
 
@@ -135,6 +141,16 @@ public sealed class UNet2d : nn.Module<Tensor, Tensor?, Tensor>
         normOut = Normalization.GroupNorm(g, current);
         convOut = Conv.Conv2d(current, Config.OutChannels, 3, padding: 1);
         RegisterInPyTorchOrder();
+        if (Config.ZeroInitOutputs) ZeroOutputLayers();
+    }
+
+    /// <summary><see cref="UNet2dConfig.ZeroInitOutputs"/>: after the seeded initialisation, so every other weight is unchanged.</summary>
+    void ZeroOutputLayers()
+    {
+        var outputs = modules().Select(m => m switch { ResidualBlock b => b.OutputLayer, SelfAttention a => a.OutputLayer, _ => null })
+                               .OfType<nn.Module>().Append(convOut);
+        using var _ = torch.no_grad();
+        foreach (var parameter in outputs.SelectMany(m => m.parameters())) parameter.zero_();
     }
 
     int HeadsAt(int channels) => Ho2020Encoder.HeadsAt(Config, channels);
@@ -208,6 +224,9 @@ public sealed class ResidualBlock : nn.Module<Tensor, Tensor?, Tensor>
         this.dropout = dropout;
     }
 
+    /// <summary>The block's last convolution (guided diffusion's zero-initialised layer).</summary>
+    public nn.Module OutputLayer => conv2;
+
     T Register<T>(string name, T module) where T : nn.Module
     {
         register_module(name, module);
@@ -250,6 +269,9 @@ public sealed class SelfAttention : nn.Module<Tensor, Tensor>
         register_module("qkv", qkv);
         register_module("proj", projection);
     }
+
+    /// <summary>The output projection (guided diffusion's zero-initialised layer).</summary>
+    public nn.Module OutputLayer => projection;
 
     public override Tensor forward(Tensor x)
     {

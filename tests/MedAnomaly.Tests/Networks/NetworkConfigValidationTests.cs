@@ -27,6 +27,11 @@ public class NetworkConfigValidationTests
         Assert.StartsWith(expected, Assert.Throws<ArgumentException>(() => new UNet2d(config)).Message);
     }
 
+    [Fact]
+    public void DiffusersLayoutRefusesZeroInitialisedOutputs() =>
+        Assert.StartsWith("UNet2dConfig.ZeroInitOutputs = True: expected false for the Diffusers layout",
+            Assert.Throws<ArgumentException>(new UNet2dConfig { Layout = UNetLayout.Diffusers, ZeroInitOutputs = true }.Validate).Message);
+
     public static TheoryData<ConvAutoencoderConfig, string> BadAutoencoders => new()
     {
         { new() { WidthMultipliers = [] }, "ConvAutoencoderConfig.WidthMultipliers = []: expected one width multiplier per level" },

@@ -29,6 +29,33 @@ public class UNet2dTests
         Golden.AssertClose(TorchGolden.UNetOutFirst, y.flatten()[..8], rtol: 1e-4, atol: 1e-5);
     }
 
+    /// <summary>Guided diffusion's zero_module layers (AnoDDPM's UNet.py: ResBlock's last conv, AttentionBlock's proj_out,
+    /// the output conv) start at zero, every other parameter as seeded, so the untrained network predicts ε = 0.</summary>
+    [Fact]
+    public void ZeroInitOutputsZeroesExactlyTheOutputLayers()
+    {
+        using var scope = torch.NewDisposeScope();
+        var config = new UNet2dConfig { Channels = [32, 64], AttentionLevels = [1], LayersPerBlock = 2 };
+        torch.manual_seed(0);
+        using var seeded = new UNet2d(config);
+        torch.manual_seed(0);
+        using var zeroed = new UNet2d(config with { ZeroInitOutputs = true });
+        var before = seeded.named_parameters().ToDictionary(p => p.name, p => p.parameter);
+        var zeroedNames = new List<string>();
+        foreach (var (name, parameter) in zeroed.named_parameters())
+        {
+            if (parameter.count_nonzero().item<long>() == 0 && before[name].count_nonzero().item<long>() > 0) zeroedNames.Add(name);
+            else Assert.True(parameter.allclose(before[name], rtol: 0, atol: 0), $"{name} differs from the seeded initialisation");
+        }
+        Assert.All(zeroedNames, name => Assert.Matches(@"(\.conv2\.|\.proj\.|^conv_out\.)", name));
+        int residualBlocks = 2 * 2 + 2 + 3 * 2, attentions = 2 + 1 + 3;   // down, middle, up (LayersPerBlock + 1 per level)
+        Assert.Equal(2 * (residualBlocks + attentions + 1), zeroedNames.Count);   // weight and bias of each (GroupNorm biases start at 0 anyway)
+
+        using var noGrad = torch.no_grad();
+        var y = zeroed.forward(Golden.Wave([2, 1, 32, 32], 0.013, 0.2, ScalarType.Float32), torch.tensor(new long[] { 3, 500 }));
+        Assert.Equal(0, y.count_nonzero().item<long>());
+    }
+
     [Fact]
     public void RejectsInputsItCannotHandle()
     {
