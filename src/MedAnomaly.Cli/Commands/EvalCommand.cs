@@ -5,9 +5,9 @@ using MedAnomaly.Experiments;
 namespace MedAnomaly.Cli.Commands;
 
 /// <summary>
-/// `medanomaly eval --run ID`: loads the run's model, scores the test split again and computes every metric; it
-/// prints them beside the stored values and says whether they are reproduced to the last digit. With
-/// <c>--data</c> it evaluates the model on another dataset (the store keeps a run's metrics as recorded: a
+/// `medanomaly eval --run ID`: loads the run's model, scores the test split (or the run's --test-slices) again and
+/// computes every metric; it prints them beside the stored values and says whether they are reproduced to the last
+/// digit. With <c>--data</c> it evaluates the model on another dataset (the store keeps a run's metrics as recorded: a
 /// completed run is never changed).
 /// </summary>
 public static class EvalCommand
@@ -28,6 +28,8 @@ public static class EvalCommand
             var (dataset, metrics) = Progress.Show(progress =>
             {
                 var dataset = LoadData(record.Info.Command, parse.GetValue(data), parse.GetValue(root), progress.Work());
+                if (parse.GetValue(data) is null && Argument(record.Info.Command, "--test-slices") is { } listed)   // the slices the run was evaluated on
+                    dataset = dataset with { Test = TestSliceSelection.Select(dataset.Test, listed, "the run's --test-slices") };
                 using var detector = MethodCatalog.Load(model.Path);
                 var scored = ScoredSet.Score(detector, dataset.Test, progress: progress.Work());
                 return (dataset, scored.Metrics(ExperimentRunner.EvaluationOf(record.Info.ConfigJson), dataset.TestVolumeIds(), progress.Work()));

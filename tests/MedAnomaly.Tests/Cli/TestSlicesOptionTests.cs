@@ -1,5 +1,5 @@
-using MedAnomaly.Experiments;
 using MedAnomaly.Data;
+using MedAnomaly.Experiments;
 using MedAnomaly.Runtime;
 using MedAnomaly.Tests.Experiments;
 using MedAnomaly.Tests.TestSupport;
@@ -7,7 +7,8 @@ using MedAnomaly.Tests.TestSupport;
 namespace MedAnomaly.Tests.Cli;
 
 /// <summary>`train --test-slices` scores and evaluates only the listed test slices (the peers' comparison scores a few
-/// slices of a large test split), and `score --slices` writes the maps of the same slices in the same order.</summary>
+/// slices of a large test split), `eval` reproduces the run on them, and `score --slices` writes the maps of the same
+/// slices in the same order.</summary>
 public sealed class TestSlicesOptionTests : IDisposable
 {
     readonly TempFolder temp = new();
@@ -31,12 +32,17 @@ public sealed class TestSlicesOptionTests : IDisposable
     public void TrainScoresOnlyTheListedSlicesAndScoreWritesTheSameOnes()
     {
         var test = ExperimentData.Load(Data).Test;   // the metrics need lesion pixels and healthy ones
-        long lesioned = Enumerable.Range(0, test.Count).First(i => test[i].LesionPixels > 0), healthy = Enumerable.Range(0, test.Count).First(i => test[i].Label == 0);
+        long lesioned = Enumerable.Range(0, test.Count).First(i => test[i].LesionPixels > 0);
+        long healthy = Enumerable.Range(0, test.Count).First(i => test[i].Label == 0);
         string indices = Indices(lesioned, healthy, 0);
         var train = CliProcess.Run(Train(indices));
         Assert.True(train.Code == 0, train.Output);
         Assert.Contains("ae seed 0 scoring: 100 % (3/3 slices", train.Stdout);
         Assert.Contains($"--test-slices {indices}", RunStore.OpenReadOnly(StorePath).GetRun(1).Info.Command);
+
+        var eval = CliProcess.Run("eval", "--run", "1", "--store", StorePath);
+        Assert.True(eval.Code == 0, eval.Output);
+        Assert.Contains("every stored metric reproduced", eval.Stdout);   // on the same three slices
 
         string maps = temp.File("maps");
         var score = CliProcess.Run("score", "--run", "1", "--store", StorePath, "--out", maps, "--slices", indices);
