@@ -35,6 +35,17 @@ public class SimplexNoiseTests
     }
 
     [Fact]
+    public void PermutationTablesOutsideTheByteRangeAreRefused()
+    {
+        using var scope = torch.NewDisposeScope();
+        var perms = Perms().clone();
+        perms[1, 7] = torch.tensor(256L);
+        var error = Assert.Throws<ArgumentException>(() => GustavsonSimplex.Noise3d(perms, PointAxis(0), PointAxis(1), PointAxis(2)));
+        Assert.Equal("expected perm's entries in 0 … 255", error.Message);
+        Assert.Throws<ArgumentException>(() => GustavsonSimplex.Noise2d(Perms().to(ScalarType.Int32), PointAxis(0), PointAxis(1)));
+    }
+
+    [Fact]
     public void FractalSumMatchesPortIn2dAnd3d()
     {
         using var scope = torch.NewDisposeScope();
