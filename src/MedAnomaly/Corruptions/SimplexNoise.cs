@@ -47,11 +47,11 @@ public sealed record SimplexNoise(int Octaves = 6, double Persistence = 0.8, dou
         Validate();
         using var scope = torch.NewDisposeScope();
         long n = shape[0], c = shape[1];
-        var perms = RandomPermutations(n * c, rng).to(device ?? CPU);
-        var z = TimestepAsThirdCoordinate ? ThirdCoordinate(t, n, c, device ?? CPU) : null;
-        var field = Fractal(perms, shape[2], shape[3], z);
+        var perms = RandomPermutations(n * c, rng);
+        var z = TimestepAsThirdCoordinate ? ThirdCoordinate(t, n, c) : null;
+        var field = Fractal(perms, shape[2], shape[3], z);   // on the CPU, where GustavsonSimplex computes
         if (Normalize) field = Standardise(field);
-        return field.to(ScalarType.Float32).view(shape).MoveToOuterDisposeScope();
+        return field.to(ScalarType.Float32).view(shape).to(device ?? CPU).MoveToOuterDisposeScope();
     }
 
     /// <summary>Σ_i Persistence^i · S(x/f_i, y/f_i[, z/f_i]) on the pixel grid (x = column, y = row).</summary>
@@ -87,11 +87,11 @@ public sealed record SimplexNoise(int Octaves = 6, double Persistence = 0.8, dou
     }
 
     /// <summary>[N] timesteps repeated for each channel → [N·C]; zeros when none are given.</summary>
-    static Tensor ThirdCoordinate(Tensor? t, long n, long c, Device device)
+    static Tensor ThirdCoordinate(Tensor? t, long n, long c)
     {
-        if (t is null) return torch.zeros([n * c], ScalarType.Float64, device: device);
+        if (t is null) return torch.zeros([n * c], ScalarType.Float64);
         if (t.ndim != 1 || t.size(0) != n) throw new ArgumentException($"SimplexNoise expects t as [N] = [{n}], got [{string.Join(", ", t.shape)}]");
-        return t.to(ScalarType.Float64).to(device).repeat_interleave(c);
+        return t.to(ScalarType.Float64).cpu().repeat_interleave(c);
     }
 
     void Validate()
