@@ -269,7 +269,8 @@ lines = [
     "}",
     "",
 ]
-with open(OUT, "w") as f:
-    f.write("\n".join(lines))
-print("wrote", os.path.normpath(OUT))
-print("2D noise range", min(min(r) for r in N2), max(max(r) for r in N2), " 3D", min(min(r) for r in N3), max(max(r) for r in N3))
+if __name__ == "__main__":   # benchmarks/peers/simplex_stats.py imports the simplex port
+    with open(OUT, "w") as f:
+        f.write("\n".join(lines))
+    print("wrote", os.path.normpath(OUT))
+    print("2D noise range", min(min(r) for r in N2), max(max(r) for r in N2), " 3D", min(min(r) for r in N3), max(max(r) for r in N3))

@@ -87,11 +87,11 @@ public sealed record DdpmConfig : IDetectorConfig
     public static DdpmConfig Paper => AnoDdpm;
 
     /// <summary>Training as AnoDDPM's released code (diffusion_training.py: AdamW lr 1e-4, betas (0.9, 0.999), no weight
-    /// decay, no clipping, EMA 0.9999 scored; args28: 3000 epochs of batch 1, here 100k steps of 16).</summary>
+    /// decay, gradient norm clipped to 1, EMA 0.9999 scored; args28: 3000 epochs of batch 1, here 100k steps of 16).</summary>
     public static TrainingOptions PaperTraining => new()
     {
         Steps = 100_000, BatchSize = 16, LearningRate = 1e-4, Beta1 = 0.9, Beta2 = 0.999, WeightDecay = 0,
-        WarmupSteps = 0, CosineDecay = false, GradientClip = 0, EmaDecay = 0.9999,
+        WarmupSteps = 0, CosineDecay = false, GradientClip = 1, EmaDecay = 0.9999,
     };
 
     /// <summary>The quick budget (<see cref="Presets.QuickSlices"/> slices in steps of 8, lr 1e-3 with cosine decay after 20 warm-up steps, no EMA).</summary>
