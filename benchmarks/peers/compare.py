@@ -57,7 +57,7 @@ METHODS = {
                     ours_args="--preset quick --set Network.Channels=[32,64,96,128] --set Network.AttentionLevels=[2,3] "
                               "--set Network.GroupNormGroups=32 --set Network.ZeroInitOutputs=true "
                               "--set Sampler=Ddpm --set InferenceSteps=250 --set learningRate=1e-3 --set warmupSteps=0 --set cosineDecay=false "
-                              "--set gradientClip=1",
+                              "--set gradientClip=1 --set Simplex.Scale=0.7",
                     peer_args="--lr 1e-3 --base-channels 32 --attention-resolutions 16,8 --lambda 250 --score-weights model --no-augment"),
 }
 COLUMNS = (("pixel AP", ("pixel", "ap")), ("best Dice", ("pixel", "best_dice")), ("image AUROC", ("image", "auroc")))

@@ -15,13 +15,15 @@ namespace MedAnomaly.Corruptions;
 /// <para>Normalisation: AnoDDPM's code uses the raw sum, whose scale depends on the simplex variant (here, with
 /// Gustavson's noise, one octave has std ≈ 0.44 and the default sum ≈ 0.7, varying per 64² image). Because the
 /// field replaces ε ~ N(0, I) in q(x_t | x_0), <see cref="Normalize"/> (default) rescales each image's field to
-/// mean 0 and standard deviation 1 (population std over H×W); set it false for AnoDDPM's raw field.</para>
+/// mean 0 and standard deviation 1 (population std over H×W); set it false for AnoDDPM's raw field.
+/// <see cref="Scale"/> multiplies the field last: AnoDDPM's OpenSimplex octave sum spreads 0.70 times as wide as this
+/// one (std 0.44 against 0.63 for a 64² field; benchmarks/peers/simplex_stats.py), so Scale = 0.7 matches its noise level.</para>
 /// <para>As an <see cref="ICorruption"/> it adds <see cref="Sigma"/> · noise (inside the foreground x &gt; 0 when
 /// <see cref="OnlyForeground"/>), like <see cref="CoarseNoise"/>; Sigma = 0.2 is CoarseNoise's published
 /// strength, not an AnoDDPM value (AnoDDPM uses the noise inside the diffusion process, see <see cref="Sample"/>).</para>
 /// </summary>
 public sealed record SimplexNoise(int Octaves = 6, double Persistence = 0.8, double Frequency = 64, bool Normalize = true,
-    bool TimestepAsThirdCoordinate = false, double Sigma = 0.2, bool OnlyForeground = true) : ICorruption
+    bool TimestepAsThirdCoordinate = false, double Sigma = 0.2, bool OnlyForeground = true, double Scale = 1) : ICorruption
 {
     public string Name => "simplex-noise";
 
@@ -51,6 +53,7 @@ public sealed record SimplexNoise(int Octaves = 6, double Persistence = 0.8, dou
         var z = TimestepAsThirdCoordinate ? ThirdCoordinate(t, n, c) : null;
         var field = Fractal(perms, shape[2], shape[3], z);   // on the CPU, where GustavsonSimplex computes
         if (Normalize) field = Standardise(field);
+        if (Scale != 1) field = field * Scale;
         return field.to(ScalarType.Float32).view(shape).to(device ?? CPU).MoveToOuterDisposeScope();
     }
 
@@ -94,10 +97,12 @@ public sealed record SimplexNoise(int Octaves = 6, double Persistence = 0.8, dou
         return t.to(ScalarType.Float64).cpu().repeat_interleave(c);
     }
 
-    void Validate()
+    /// <summary>Refuses a setting no field can be drawn with (DdpmConfig.Validate calls it before training).</summary>
+    public void Validate()
     {
         if (Octaves < 1) throw new ArgumentOutOfRangeException(nameof(Octaves), Octaves, "expected at least one octave");
         if (!(Frequency > 0) || double.IsInfinity(Frequency)) throw new ArgumentOutOfRangeException(nameof(Frequency), Frequency, "expected a positive starting frequency (pixels per lattice cell)");
         if (!double.IsFinite(Persistence)) throw new ArgumentOutOfRangeException(nameof(Persistence), Persistence, "expected a finite persistence");
+        if (!(Scale > 0) || double.IsInfinity(Scale)) throw new ArgumentOutOfRangeException(nameof(Scale), Scale, "expected a positive, finite scale of the field");
     }
 }

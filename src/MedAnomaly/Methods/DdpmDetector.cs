@@ -111,6 +111,7 @@ public sealed record DdpmConfig : IDetectorConfig
         if (!(BetaStart > 0 && BetaStart <= BetaEnd && BetaEnd < 1))
             throw new ArgumentOutOfRangeException(nameof(BetaEnd), BetaEnd, $"the noise schedule needs 0 < BetaStart ≤ BetaEnd < 1, got BetaStart {BetaStart}");
         if (!(Eta >= 0 && Eta <= 1)) throw new ArgumentOutOfRangeException(nameof(Eta), Eta, "DDIM's η must lie in [0, 1] (0 = deterministic, 1 = DDPM-like)");
+        (Simplex ?? throw new ArgumentException("Simplex must be a simplex-noise setting, got null")).Validate();
     }
 
     internal NoiseSchedule CreateSchedule(Device? device = null) =>

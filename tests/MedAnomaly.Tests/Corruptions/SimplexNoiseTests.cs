@@ -83,6 +83,21 @@ public class SimplexNoiseTests
     }
 
     [Fact]
+    public void ScaleMultipliesTheFieldDrawnFromTheSameGenerator()
+    {
+        using var scope = torch.NewDisposeScope();
+        Tensor Draw(double scale)
+        {
+            using var rng = new Generator(4);
+            return new SimplexNoise(Normalize: false, TimestepAsThirdCoordinate: true, Scale: scale).Sample([2, 1, 16, 16], torch.tensor(new long[] { 3, 700 }), rng);
+        }
+        Assert.True((Draw(0.7) - 0.7 * Draw(1)).abs().max().item<float>() < 1e-6);
+        using var rng = new Generator(4);
+        Assert.Throws<ArgumentOutOfRangeException>(() => new SimplexNoise(Scale: 0).Sample([1, 1, 8, 8], null, rng));
+        Assert.Throws<ArgumentOutOfRangeException>(() => new SimplexNoise(Scale: double.NaN).Sample([1, 1, 8, 8], null, rng));
+    }
+
+    [Fact]
     public void CorrelationLengthGrowsInProportionToTheStartingFrequency()
     {
         using var scope = torch.NewDisposeScope();

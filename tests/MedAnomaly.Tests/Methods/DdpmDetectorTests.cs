@@ -1,3 +1,4 @@
+using MedAnomaly.Corruptions;
 using MedAnomaly.Diffusion;
 using MedAnomaly.Methods;
 using MedAnomaly.Networks;
@@ -137,6 +138,8 @@ public class DdpmDetectorTests
         Assert.Throws<ArgumentOutOfRangeException>(() => new DdpmDetector(DdpmConfig.Tiny with { TStart = 1000 }));
         Assert.Throws<ArgumentOutOfRangeException>(() => new DdpmDetector(DdpmConfig.Tiny with { TStart = 10, InferenceSteps = 12 }));
         Assert.Throws<ArgumentException>(() => new DdpmDetector(DdpmConfig.Tiny with { Network = DdpmConfig.Tiny.Network with { TimeConditioned = false } }));
+        var scale = Assert.Throws<ArgumentOutOfRangeException>(() => new DdpmDetector(DdpmConfig.Tiny with { Simplex = new SimplexNoise(Scale: 0) }));
+        Assert.Equal("Scale", scale.ParamName);   // refused even while the noise is Gaussian: a stored config holds no unusable field
         using var scope = torch.NewDisposeScope();
         using var detector = new DdpmDetector(DdpmConfig.Tiny);
         Assert.Throws<ArgumentException>(() => detector.Score(torch.zeros([2, 3, 32, 32])));
