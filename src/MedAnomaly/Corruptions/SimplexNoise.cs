@@ -16,8 +16,8 @@ namespace MedAnomaly.Corruptions;
 /// Gustavson's noise, one octave has std ≈ 0.44 and the default sum ≈ 0.7, varying per 64² image). Because the
 /// field replaces ε ~ N(0, I) in q(x_t | x_0), <see cref="Normalize"/> (default) rescales each image's field to
 /// mean 0 and standard deviation 1 (population std over H×W); set it false for AnoDDPM's raw field.
-/// <see cref="Scale"/> multiplies the field last: AnoDDPM's OpenSimplex octave sum spreads 0.70 times as wide as this
-/// one (std 0.44 against 0.63 for a 64² field; benchmarks/peers/simplex_stats.py), so Scale = 0.7 matches its noise level.</para>
+/// <see cref="Scale"/> multiplies the field last: AnoDDPM's OpenSimplex octave sum spreads about 0.7 times as wide as this
+/// one (std 0.43 against 0.63 for a 64² field; benchmarks/peers/simplex_stats.py), so Scale = 0.7 matches its noise level.</para>
 /// <para>As an <see cref="ICorruption"/> it adds <see cref="Sigma"/> · noise (inside the foreground x &gt; 0 when
 /// <see cref="OnlyForeground"/>), like <see cref="CoarseNoise"/>; Sigma = 0.2 is CoarseNoise's published
 /// strength, not an AnoDDPM value (AnoDDPM uses the noise inside the diffusion process, see <see cref="Sample"/>).</para>
