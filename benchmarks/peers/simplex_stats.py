@@ -17,7 +17,7 @@ import numpy as np
 
 sys.dont_write_bytecode = True
 HERE = os.path.dirname(os.path.abspath(__file__))
-GOLDEN = os.path.join(HERE, "..", "..", "tests", "golden")
+GOLDEN_DIR = os.path.join(HERE, "..", "..", "tests", "golden")
 OCTAVES, PERSISTENCE, FREQUENCY, SIZE, SAMPLE_DISTANCE = 6, 0.8, 64, 64, 800
 
 
@@ -33,7 +33,7 @@ def main():
         sys.exit(f"error: --fields must be at least 2, got {args.fields}")
     os.environ.setdefault("NUMBA_CACHE_DIR", os.path.join(tempfile.gettempdir(), "anoddpm-peer-numba"))
     sys.path.insert(0, os.path.abspath(args.code))
-    sys.path.insert(0, GOLDEN)
+    sys.path.insert(0, GOLDEN_DIR)
     from simplex import Simplex_CLASS
     from gustavson_simplex import fractal
 
