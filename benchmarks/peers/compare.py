@@ -35,6 +35,7 @@ import time
 import numpy as np
 
 HERE = os.path.dirname(os.path.abspath(__file__))
+DEFAULT_CLI = os.path.join(os.path.dirname(os.path.dirname(HERE)), "medanomaly")
 
 OURS_TRAIN = ("{cli} train --method {method} {ours_args} --seed {seed} --data {data} --store {out}/store/medanomaly.db "
               "--set steps={steps} --set batchsize={batch} --post none {test_slices}")
@@ -73,7 +74,7 @@ def parse_args(argv=None):
     p.add_argument("--seeds", type=int, default=3, help="seeds 0 … N−1")
     p.add_argument("--steps", type=int, default=None, help="training steps of both sides (default: our quick preset's)")
     p.add_argument("--batch", type=int, default=None, help="batch size of both sides (default: our quick preset's)")
-    p.add_argument("--cli", default=os.path.join(os.path.dirname(os.path.dirname(HERE)), "medanomaly"), help="the medanomaly command")
+    p.add_argument("--cli", default=DEFAULT_CLI, help="the medanomaly command")
     p.add_argument("--python", default="/usr/bin/python3", help="python with torch 1.13+ (Debian's)")
     p.add_argument("--ours-train", default=OURS_TRAIN, help="template: trains our method")
     p.add_argument("--ours-score", default=OURS_SCORE, help="template: writes {out}/maps.npy")
