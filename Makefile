@@ -13,7 +13,7 @@ PEER_PACKAGES := python3-torch python3-sklearn python3-nibabel python3-numpy lib
 DOTNET := DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 dotnet
 CLI := $(DOTNET) src/MedAnomaly.Cli/bin/$(CONFIG)/net10.0/MedAnomaly.Cli.dll
 
-.PHONY: all peer-deps peer-code-deps notebook-deps slurm-deps tools build pack test notebooks readme-figures demo demo-weak bench scale peers clean
+.PHONY: all peer-deps peer-code-deps notebook-deps slurm-deps tools build pack test notebooks readme-figures demo demo-weak bench scale peers peers-speed peer-data clean
 
 all: build
 
@@ -120,12 +120,20 @@ peer-code-deps:
 PEER_DATA := runs/data/peers
 SEEDS ?= 3
 PEER_METHODS ?= disyre,ae,anoddpm
-peers: build peer-deps peer-code-deps
-	@[ -n "$(PEERS)" ] || { echo "peers: give PEERS=/folder/with/the/trees (benchmarks/peers/README.md)"; exit 1; }
-	@[ -f $(PEER_DATA)/manifest.json ] || $(CLI) data phantom --out $(PEER_DATA) --volumes 12 --size 64 --seed 0
-	@$(CLI) data export --data $(PEER_DATA) --out $(PEER_DATA)-export
+peers: peer-data
 	@CONFIG=$(CONFIG) OMP_WAIT_POLICY=PASSIVE /usr/bin/python3 benchmarks/peers/compare.py --peers "$(PEERS)" --dataset $(PEER_DATA) \
 	  --export $(PEER_DATA)-export --methods $(PEER_METHODS) --seeds $(SEEDS) --out runs/peers
+
+# Their speed and ours in rounds that alternate the sides (benchmarks/peers/speed.py): make peers-speed PEERS=… [ROUNDS=8]
+ROUNDS ?= 8
+peers-speed: peer-data
+	@CONFIG=$(CONFIG) OMP_WAIT_POLICY=PASSIVE /usr/bin/python3 benchmarks/peers/speed.py --peers "$(PEERS)" --dataset $(PEER_DATA) \
+	  --export $(PEER_DATA)-export --methods $(PEER_METHODS) --rounds $(ROUNDS) --out runs/peers-speed
+
+peer-data: build peer-deps peer-code-deps
+	@[ -n "$(PEERS)" ] || { echo "$(MAKECMDGOALS): give PEERS=/folder/with/the/trees (benchmarks/peers/README.md)"; exit 1; }
+	@[ -f $(PEER_DATA)/manifest.json ] || $(CLI) data phantom --out $(PEER_DATA) --volumes 12 --size 64 --seed 0
+	@$(CLI) data export --data $(PEER_DATA) --out $(PEER_DATA)-export
 
 clean:
 	rm -rf build artifacts src/*/bin src/*/obj tests/*/bin tests/*/obj

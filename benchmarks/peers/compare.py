@@ -20,7 +20,8 @@ Our train s/step is the seconds_per_step `medanomaly train` prints (a mean over 
 `medanomaly score` prints (the scoring alone, as the authors' runners time theirs; without that line, the wall time of
 --ours-score over the slices). A timing.json that our commands
 leave in {out} (keys train_seconds_per_step, score_seconds_per_slice) takes precedence. The authors' side reports
-train_seconds_per_step_mean and score_seconds_per_slice from its timing.json.
+train_seconds_per_step_mean and score_seconds_per_slice from its timing.json. The times describe these runs, which lie
+minutes apart on a machine whose speed drifts; speed.py, which alternates the sides in short rounds, gives the verdict.
 """
 import argparse
 import json
@@ -136,18 +137,32 @@ def run_ours(args, method, seed, out, log):
     values["slices"] = f"--slices {shlex.quote(theirs_indices)}" if listed else ""
     values["test_slices"] = f"--test-slices {shlex.quote(theirs_indices)}" if listed else ""
     text, train_seconds = run(fill(args.ours_train, values), log)
-    ids = re.findall(r"^run (\d+) completed", text, re.M)
-    values["run"] = ids[-1] if ids else ""
+    values["run"] = run_id(text)
     score_text, score_seconds = run(fill(args.ours_score, values), log)
     if not values["slices"]:
         check_order(args.export, out)
     slices = len(np.load(os.path.join(out, "maps.npy"), mmap_mode="r"))
-    per_step = re.findall(r"seconds_per_step\s+([0-9.eE+-]+)", text)
-    per_slice = re.findall(r"scoring took [0-9.]+ s \(([0-9.]+) s per slice\)", score_text)
-    timing = {"train_seconds_per_step": float(per_step[-1]) if per_step else train_seconds / values["steps"],
-              "score_seconds_per_slice": float(per_slice[-1]) if per_slice else score_seconds / slices}
+    timing = our_times(text, score_text)
+    if timing["train_seconds_per_step"] is None:
+        timing["train_seconds_per_step"] = train_seconds / values["steps"]
+    if timing["score_seconds_per_slice"] is None:
+        timing["score_seconds_per_slice"] = score_seconds / slices
     timing.update(read_json(os.path.join(out, "timing.json")) or {})
     return timing
+
+
+def run_id(train_text):
+    """The id `medanomaly train` printed as "run N completed" ("" when it printed none)."""
+    ids = re.findall(r"^run (\d+) completed", train_text, re.M)
+    return ids[-1] if ids else ""
+
+
+def our_times(train_text, score_text):
+    """train s/step and score s/slice as `medanomaly train` and `medanomaly score` print them (None where not printed)."""
+    per_step = re.findall(r"seconds_per_step\s+([0-9.eE+-]+)", train_text)
+    per_slice = re.findall(r"scoring took [0-9.]+ s \(([0-9.]+) s per slice\)", score_text)
+    return {"train_seconds_per_step": float(per_step[-1]) if per_step else None,
+            "score_seconds_per_slice": float(per_slice[-1]) if per_slice else None}
 
 
 def check_order(export, out):

@@ -2,7 +2,7 @@
 """Training-step and scoring speed of ours against the authors' code, in rounds that alternate the two sides.
 
   /usr/bin/python3 benchmarks/peers/speed.py --peers PEERS --dataset DIR --export DIR-export --methods anoddpm \\
-      --rounds 4 --steps 40 --slices 16 --out OUT
+      --rounds 8 --steps 20 --slices 8 --out OUT
 
 A shared machine's speed drifts by up to 2× within minutes, so times taken in separate runs, even of one compare.py
 invocation, do not compare. Here each round runs both sides back to back, each with the same short budget and the same
@@ -15,7 +15,6 @@ The method settings (network, sampler, flags of both sides) are compare.py's.
 import argparse
 import json
 import os
-import re
 import shlex
 import statistics
 import sys
@@ -34,9 +33,9 @@ def parse_args(argv=None):
     p.add_argument("--export", required=True, help="its `medanomaly data export` folder (the authors' side)")
     p.add_argument("--out", required=True, help="output folder")
     p.add_argument("--methods", default="anoddpm", help=f"comma-separated, from {', '.join(compare.METHODS)}")
-    p.add_argument("--rounds", type=int, default=4, help="rounds per method; each runs both sides once")
-    p.add_argument("--steps", type=int, default=40, help="training steps per side and round (the method's batch size)")
-    p.add_argument("--slices", type=int, default=16, help="evenly spaced test slices each side scores per round")
+    p.add_argument("--rounds", type=int, default=8, help="rounds per method; each runs both sides once")
+    p.add_argument("--steps", type=int, default=20, help="training steps per side and round (the method's batch size)")
+    p.add_argument("--slices", type=int, default=8, help="evenly spaced test slices each side scores per round")
     p.add_argument("--cli", default=compare.DEFAULT_CLI, help="the medanomaly command")
     p.add_argument("--python", default="/usr/bin/python3", help="python with torch 1.13+ (Debian's)")
     args = p.parse_args(argv)
@@ -77,10 +76,13 @@ def run_ours(cargs, method, round_, out, slices, eval_slices, log):
     values["test_slices"] = f"--test-slices {shlex.quote(eval_slices)}"
     values["slices"] = f"--slices {shlex.quote(slices)}"
     text, _ = compare.run(compare.fill(compare.OURS_TRAIN, values), log)
-    values["run"] = re.findall(r"^run (\d+) completed", text, re.M)[-1]
+    values["run"] = compare.run_id(text)
     score_text, _ = compare.run(compare.fill(compare.OURS_SCORE, values), log)
-    return {"train_seconds_per_step": float(re.findall(r"seconds_per_step\s+([0-9.eE+-]+)", text)[-1]),
-            "score_seconds_per_slice": float(re.findall(r"scoring took [0-9.]+ s \(([0-9.]+) s per slice\)", score_text)[-1])}
+    times = compare.our_times(text, score_text)
+    missing = [key for key, value in times.items() if value is None]
+    if missing:
+        sys.exit(f"error: our commands printed no {' and no '.join(missing)} (log: {log})")
+    return times
 
 
 def run_round(args, cargs, method, round_, slices, eval_slices, log):
@@ -115,9 +117,11 @@ def main(argv=None):
     log = os.path.join(args.out, "log.txt")
     results = {}
     for method in args.methods:
-        results[method] = [run_round(args, cargs, method, r, slices, eval_slices, log) for r in range(args.rounds)]
-        with open(os.path.join(args.out, "speed.json"), "w") as f:   # kept up to date: a cut-off run keeps its methods
-            json.dump(results, f, indent=2)
+        results[method] = []
+        for round_ in range(args.rounds):
+            results[method].append(run_round(args, cargs, method, round_, slices, eval_slices, log))
+            with open(os.path.join(args.out, "speed.json"), "w") as f:   # kept up to date: a cut-off run keeps its rounds
+                json.dump(results, f, indent=2)
     header = (f"{args.rounds} round(s) per method, sides alternating first; {args.steps} training steps and "
               f"{len(np.load(slices))} scored slices per side and round.\n\n")
     markdown = header + summary(results)
