@@ -78,14 +78,11 @@ def run_ours(cargs, method, round_, out, slices, eval_slices, log):
     text, _ = compare.run(compare.fill(compare.OURS_TRAIN, values), log)
     values["run"] = compare.run_id(text)
     score_text, _ = compare.run(compare.fill(compare.OURS_SCORE, values), log)
-    times = compare.our_times(text, score_text)
-    missing = [key for key, value in times.items() if value is None]
-    if missing:
-        sys.exit(f"error: our commands printed no {' and no '.join(missing)} (log: {log})")
-    return times
+    return compare.our_times(text, score_text)
 
 
 def run_round(args, cargs, method, round_, slices, eval_slices, log):
+    """Both sides once, the first alternating with the round: {round, first, ours: times, theirs: times}."""
     sides = {}
     order = ("theirs", "ours") if round_ % 2 == 0 else ("ours", "theirs")
     for side in order:
@@ -93,6 +90,9 @@ def run_round(args, cargs, method, round_, slices, eval_slices, log):
         print(f"{method} round {round_}: {side}", flush=True)
         sides[side] = (compare.run_theirs(cargs, method, round_, out, log) if side == "theirs"
                        else run_ours(cargs, method, round_, out, slices, eval_slices, log))
+        missing = [key for key, value in sides[side].items() if value is None]
+        if missing:
+            sys.exit(f"error: {method} round {round_}: {side} reported no {' and no '.join(missing)} (log: {log})")
     return {"round": round_, "first": order[0], **sides}
 
 
