@@ -60,7 +60,10 @@ def write_indices(args):
     """The test slices of the authors' runner under --limit (peer_common.load_export), and for our train command's own
     evaluation, which is not timed, the first healthy and the first lesioned test slice (its metrics need both):
     OUT/slices.npy, OUT/eval_slices.npy."""
-    labels = np.load(os.path.join(args.export, "test_labels.npy"))
+    path = os.path.join(args.export, "test_labels.npy")
+    if not os.path.isfile(path):
+        sys.exit(f"error: --export {args.export}: no test_labels.npy (write it with `medanomaly data export --data DATASET --out {args.export}`)")
+    labels = np.load(path)
     if labels.min() == labels.max():
         sys.exit(f"error: --export {args.export}: test_labels.npy needs healthy and lesioned slices, it holds only label {labels.min()}")
     indices = np.unique(np.linspace(0, len(labels) - 1, min(args.slices, len(labels))).round().astype(np.int32))
