@@ -65,18 +65,32 @@ METHODS = {
 COLUMNS = (("pixel AP", ("pixel", "ap")), ("best Dice", ("pixel", "best_dice")), ("image AUROC", ("image", "auroc")))
 
 
-def parse_args(argv=None):
-    p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0], formatter_class=argparse.ArgumentDefaultsHelpFormatter)
+def add_shared_arguments(p, methods):
+    """The flags compare.py and speed.py share: the trees, the data on both sides, the output, the methods (default
+    `methods`), the commands."""
     p.add_argument("--peers", required=True, help="folder holding disyre/, medianomaly/, anoddpm/ (and pypath/ with DISYRE's dependencies)")
     p.add_argument("--dataset", required=True, help="data set folder with manifest.json (our side)")
     p.add_argument("--export", required=True, help="its `medanomaly data export` folder (the authors' side)")
     p.add_argument("--out", required=True, help="output folder")
-    p.add_argument("--methods", default="disyre,ae,anoddpm", help=f"comma-separated, from {', '.join(METHODS)}")
+    p.add_argument("--methods", default=methods, help=f"comma-separated, from {', '.join(METHODS)}")
+    p.add_argument("--cli", default=DEFAULT_CLI, help="the medanomaly command")
+    p.add_argument("--python", default="/usr/bin/python3", help="python with torch 1.13+ (Debian's)")
+
+
+def parse_methods(p, args):
+    """--methods as a list; an unknown name is a parser error."""
+    args.methods = [m.strip() for m in args.methods.split(",") if m.strip()]
+    unknown = [m for m in args.methods if m not in METHODS]
+    if unknown:
+        p.error(f"--methods: unknown {', '.join(unknown)}; expected some of {', '.join(METHODS)}")
+
+
+def parse_args(argv=None):
+    p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0], formatter_class=argparse.ArgumentDefaultsHelpFormatter)
+    add_shared_arguments(p, "disyre,ae,anoddpm")
     p.add_argument("--seeds", type=int, default=3, help="seeds 0 … N−1")
     p.add_argument("--steps", type=int, default=None, help="training steps of both sides (default: our quick preset's)")
     p.add_argument("--batch", type=int, default=None, help="batch size of both sides (default: our quick preset's)")
-    p.add_argument("--cli", default=DEFAULT_CLI, help="the medanomaly command")
-    p.add_argument("--python", default="/usr/bin/python3", help="python with torch 1.13+ (Debian's)")
     p.add_argument("--ours-train", default=OURS_TRAIN, help="template: trains our method")
     p.add_argument("--ours-score", default=OURS_SCORE, help="template: writes {out}/maps.npy")
     p.add_argument("--theirs", default=THEIRS, help="template: the authors' side ({runner} and {peer_args} are the method's)")
@@ -86,11 +100,8 @@ def parse_args(argv=None):
     p.add_argument("--resume", action="store_true", help="keep the seeds OUT/results.json already has (delete a method's entry there to rerun it)")
     p.add_argument("--ours-args", default=None, help="extra flags for our train command (default: the method's)")
     args = p.parse_args(argv)
-    args.methods = [m.strip() for m in args.methods.split(",") if m.strip()]
+    parse_methods(p, args)
     args.posts = [p.strip() for p in args.posts.split(",") if p.strip()]
-    unknown = [m for m in args.methods if m not in METHODS]
-    if unknown:
-        p.error(f"--methods: unknown {', '.join(unknown)}; expected some of {', '.join(METHODS)}")
     if args.seeds < 1:
         p.error(f"--seeds must be at least 1, got {args.seeds}")
     return args

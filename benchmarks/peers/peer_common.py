@@ -64,10 +64,15 @@ def load_export(folder, limit=None):
     m = data["test"].shape[0]
     data["test_indices"] = np.arange(m)
     if limit is not None and limit < m:
-        data["test_indices"] = np.unique(np.linspace(0, m - 1, limit).round().astype(np.int64))
+        data["test_indices"] = evenly_spaced(m, limit)
         for key in ("test",) + tuple(f[:-4] for f in TEST_FILES):
             data[key] = data[key][data["test_indices"]]
     return data
+
+
+def evenly_spaced(count, limit):
+    """The indices of `limit` evenly spaced test slices out of `count` (what --limit scores), int64."""
+    return np.unique(np.linspace(0, count - 1, limit).round().astype(np.int64))
 
 
 def seed_everything(seed):

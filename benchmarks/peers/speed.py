@@ -22,27 +22,19 @@ import sys
 import numpy as np
 
 import compare
+import peer_common
 
 KEYS = (("train_seconds_per_step", "train s/step"), ("score_seconds_per_slice", "score s/slice"))
 
 
 def parse_args(argv=None):
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0], formatter_class=argparse.ArgumentDefaultsHelpFormatter)
-    p.add_argument("--peers", required=True, help="folder holding the authors' trees (as compare.py)")
-    p.add_argument("--dataset", required=True, help="data set folder with manifest.json (our side)")
-    p.add_argument("--export", required=True, help="its `medanomaly data export` folder (the authors' side)")
-    p.add_argument("--out", required=True, help="output folder")
-    p.add_argument("--methods", default="anoddpm", help=f"comma-separated, from {', '.join(compare.METHODS)}")
+    compare.add_shared_arguments(p, "anoddpm")
     p.add_argument("--rounds", type=int, default=8, help="rounds per method; each runs both sides once")
     p.add_argument("--steps", type=int, default=20, help="training steps per side and round (the method's batch size)")
     p.add_argument("--slices", type=int, default=8, help="evenly spaced test slices each side scores per round")
-    p.add_argument("--cli", default=compare.DEFAULT_CLI, help="the medanomaly command")
-    p.add_argument("--python", default="/usr/bin/python3", help="python with torch 1.13+ (Debian's)")
     args = p.parse_args(argv)
-    args.methods = [m.strip() for m in args.methods.split(",") if m.strip()]
-    unknown = [m for m in args.methods if m not in compare.METHODS]
-    if unknown:
-        p.error(f"--methods: unknown {', '.join(unknown)}; expected some of {', '.join(compare.METHODS)}")
+    compare.parse_methods(p, args)
     for name in ("rounds", "steps", "slices"):
         if getattr(args, name) < 1:
             p.error(f"--{name} must be at least 1, got {getattr(args, name)}")
@@ -66,7 +58,7 @@ def write_indices(args):
     labels = np.load(path)
     if labels.min() == labels.max():
         sys.exit(f"error: --export {args.export}: test_labels.npy needs healthy and lesioned slices, it holds only label {labels.min()}")
-    indices = np.unique(np.linspace(0, len(labels) - 1, min(args.slices, len(labels))).round().astype(np.int32))
+    indices = peer_common.evenly_spaced(len(labels), min(args.slices, len(labels))).astype(np.int32)
     os.makedirs(args.out, exist_ok=True)
     np.save(os.path.join(args.out, "slices.npy"), indices)
     np.save(os.path.join(args.out, "eval_slices.npy"), np.array([np.argmin(labels), np.argmax(labels)], dtype=np.int32))
